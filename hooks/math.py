@@ -1,0 +1,9 @@
+"""Render every formula of a page as MathML when the site is built (no MathJax, no CDN)."""
+
+from sitelib.mathml import render_arithmatex, render_notebook_math
+
+
+def on_page_content(html, page, config, files):
+    if page.file.src_uri.endswith(".ipynb"):
+        return render_notebook_math(html)
+    return render_arithmatex(html)

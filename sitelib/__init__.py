@@ -1,0 +1,1 @@
+"""Build-time machinery of the lesson site: pure functions the hooks and scripts call."""

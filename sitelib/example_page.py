@@ -1,0 +1,134 @@
+"""HTML and Markdown around the executed example pages: downloads, stamp, execution report."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+TEXT = {
+    "en": {
+        "download_py": "Download the source (.py)",
+        "download_ipynb": "Download the executed notebook (.ipynb)",
+        "colab": "Open in Colab",
+        "stamp": "Executed on {machine} with torch {torch} on {date}, in {seconds:.2f} s.",
+        "no_gpu": "no GPU",
+        "report_title": "Execution report",
+        "report_intro": "Every example of this site is executed when the site is built. "
+        "This table lists each one with its status, run time and the machine it ran on, slowest first.",
+        "columns": ("Example", "Status", "Run time (s)", "Machine", "torch", "Executed (UTC)"),
+        "ok": "ok",
+        "total": "Total",
+    },
+    "zh": {
+        "download_py": "下载源代码(.py)",
+        "download_ipynb": "下载已执行的笔记本(.ipynb)",
+        "colab": "在 Colab 中打开",
+        "stamp": "执行环境:{machine},torch {torch},时间 {date},耗时 {seconds:.2f} 秒。",
+        "no_gpu": "无 GPU",
+        "report_title": "执行报告",
+        "report_intro": "本站的每个示例都在构建网站时执行。下表列出每个示例的状态、运行时间和运行它的机器,最慢的在前。",
+        "columns": ("示例", "状态", "运行时间(秒)", "机器", "torch", "执行时间(UTC)"),
+        "ok": "成功",
+        "total": "合计",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ExampleInfo:
+    """What the page of one executed example needs to know."""
+
+    stem: str
+    title: str
+    seconds: float
+    machine: dict
+    executed_at: str
+
+
+def machine_label(machine: dict, lang: str) -> str:
+    """``CPU model / GPU name`` (or "no GPU"), not escaped.
+
+    >>> machine_label({"cpu": "AMD EPYC", "gpu": None}, "en")
+    'AMD EPYC / no GPU'
+    """
+    return f"{machine.get('cpu', '?')} / {machine.get('gpu') or TEXT[lang]['no_gpu']}"
+
+
+def colab_url(repo_url: str, notebook_path: str, branch: str = "gh-pages") -> str | None:
+    """Colab address of a notebook published on the site's GitHub Pages branch; None off GitHub.
+
+    >>> colab_url("https://github.com/owner/repo/", "examples/x/x.ipynb")
+    'https://colab.research.google.com/github/owner/repo/blob/gh-pages/examples/x/x.ipynb'
+    >>> colab_url("https://gitlab.com/owner/repo", "x.ipynb") is None
+    True
+    """
+    parsed = urlparse(repo_url)
+    parts = [p for p in parsed.path.split("/") if p]
+    if parsed.netloc != "github.com" or len(parts) < 2:
+        return None
+    return f"https://colab.research.google.com/github/{parts[0]}/{parts[1]}/blob/{branch}/{notebook_path}"
+
+
+def render_banner(info: ExampleInfo, lang: str, colab: str | None) -> str:
+    """The download links and the "executed on" stamp shown at the top of an example page.
+
+    Links are relative to the page (``examples/<stem>/``), where the build puts both files.
+
+    >>> info = ExampleInfo("demo", "Demo", 1.5, {"cpu": "<b>CPU</b>", "gpu": None, "torch": "2.13.0"}, "2026-01-01T00:00:00Z")
+    >>> "&lt;b&gt;CPU&lt;/b&gt;" in render_banner(info, "en", None)
+    True
+    """
+    t = TEXT[lang]
+    stem = html.escape(info.stem)
+    links = [
+        f'<a class="md-button" href="{stem}.py" download>{t["download_py"]}</a>',
+        f'<a class="md-button" href="{stem}.ipynb" download>{t["download_ipynb"]}</a>',
+    ]
+    if colab:
+        links.append(f'<a class="md-button" href="{html.escape(colab)}">{t["colab"]}</a>')
+    stamp = t["stamp"].format(
+        machine=html.escape(machine_label(info.machine, lang)),
+        torch=html.escape(str(info.machine.get("torch", "?"))),
+        date=html.escape(info.executed_at),
+        seconds=info.seconds,
+    )
+    return (
+        f'<div class="lesson-example-banner">\n<p class="lesson-downloads">{" ".join(links)}</p>\n'
+        f'<p class="lesson-stamp"><small>{stamp}</small></p>\n</div>\n'
+    )
+
+
+def _cell(text: str) -> str:
+    """Escape ``text`` for a Markdown table cell."""
+    return html.escape(text).replace("|", "&#124;")
+
+
+def render_report(examples: list[ExampleInfo], lang: str) -> str:
+    """The execution report page, in Markdown: every example, slowest first.
+
+    >>> page = render_report([ExampleInfo("a", "A", 0.5, {"cpu": "X", "gpu": None, "torch": "2"}, "d")], "en")
+    >>> "| [A](examples/a.ipynb) | ok | 0.50 | X / no GPU | 2 | d |" in page
+    True
+    """
+    t = TEXT[lang]
+    header = "| " + " | ".join(t["columns"]) + " |"
+    rows = [
+        f"| [{_cell(e.title)}](examples/{e.stem}.ipynb) | {t['ok']} | {e.seconds:.2f} "
+        f"| {_cell(machine_label(e.machine, lang))} | {_cell(str(e.machine.get('torch', '?')))} | {_cell(e.executed_at)} |"
+        for e in sorted(examples, key=lambda e: -e.seconds)
+    ]
+    total = sum(e.seconds for e in examples)
+    return "\n".join(
+        [
+            f"# {t['report_title']}",
+            "",
+            t["report_intro"],
+            "",
+            header,
+            "|" + "---|" * len(t["columns"]),
+            *rows,
+            f"| **{t['total']}** | | {total:.2f} | | | |",
+            "",
+        ]
+    )

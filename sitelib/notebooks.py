@@ -1,0 +1,77 @@
+"""Executed example notebooks: cached on disk by key, and split by language."""
+
+from __future__ import annotations
+
+import copy
+import logging
+from pathlib import Path
+
+import jupytext
+import nbformat
+
+from sitelib.atomic import write_text_atomic
+from sitelib.examples import cache_key, find_examples
+from sitelib.execute import Execution, KernelSession
+
+log = logging.getLogger("mkdocs.hooks.examples")
+
+
+def for_language(notebook: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` without the prose cells tagged for another language.
+
+    >>> nb = nbformat.v4.new_notebook(cells=[
+    ...     nbformat.v4.new_markdown_cell("Hello", metadata={"lang": "en"}),
+    ...     nbformat.v4.new_markdown_cell("你好", metadata={"lang": "zh"}),
+    ...     nbformat.v4.new_code_cell("1 + 1")])
+    >>> [c.source for c in for_language(nb, "zh").cells]
+    ['你好', '1 + 1']
+    """
+    result = copy.deepcopy(notebook)
+    result.cells = [c for c in result.cells if c.metadata.get("lang", lang) == lang]
+    for cell in result.cells:
+        cell.metadata.pop("lang", None)
+    return result
+
+
+def _load(path: Path) -> Execution:
+    notebook = nbformat.read(path, as_version=4)
+    meta = notebook.metadata.get("lesson", {})
+    return Execution(notebook, meta.get("seconds", 0.0), meta.get("machine", {}), meta.get("executed_at", ""))
+
+
+def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = None) -> dict[Path, Execution]:
+    """Every example of ``src_dir``, executed: from the cache when its key matches, else run now.
+
+    Entries of ``cache_dir`` that no current example uses are deleted, so the
+    cache never grows stale files. ``environment`` stands in for the torch and
+    Python versions in the cache key (tests use it to simulate an upgrade).
+    """
+    results: dict[Path, Execution] = {}
+    wanted: set[Path] = set()
+    session: KernelSession | None = None
+    try:
+        for path in find_examples(src_dir):
+            cached = cache_dir / f"{path.stem}-{cache_key(path, src_dir, environment)}.ipynb"
+            wanted.add(cached)
+            if cached.is_file():
+                results[path] = _load(cached)
+                continue
+            session = session or KernelSession(cwd=src_dir.parent)
+            log.info("Executing example %s", path.name)
+            execution = session.run(jupytext.read(path), path)
+            execution.notebook.metadata["lesson"] = execution.meta
+            write_text_atomic(cached, nbformat.writes(execution.notebook))
+            results[path] = execution
+    finally:
+        if session is not None:
+            session.close()
+    for stale in cache_dir.glob("*.ipynb"):
+        if stale not in wanted:
+            stale.unlink()
+    return results
+
+
+def write_if_changed(path: Path, text: str) -> None:
+    """Write ``text`` unless ``path`` already holds it (keeps mtimes, and downstream caches, stable)."""
+    if not path.is_file() or path.read_text(encoding="utf-8") != text:
+        write_text_atomic(path, text)

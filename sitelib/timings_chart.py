@@ -1,0 +1,148 @@
+"""TFLOP/s against matrix size as an inline SVG that reads in light and dark mode.
+
+The figure is drawn with matplotlib's object API on an Agg canvas (no pyplot
+state, no GUI backend) and saved as SVG with ``svg.fonttype = 'none'`` so text
+stays text and the chart stays small. Text, axes and grid are drawn in a
+sentinel colour that is then replaced by ``currentColor``: the chart takes the
+page's text colour in both the light and the dark palette, on a transparent
+background. Only language-neutral text (n, TFLOP/s, device ids, precisions) is
+drawn inside the chart; the localised description goes into ``<title>`` and
+``aria-label``, which the caller provides.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator
+
+_INK = "#010203"  # sentinel for text and axes, replaced by currentColor
+# Mid-luminance colours that keep contrast on white and on Material's slate background;
+# markers and dash styles also tell the series apart without colour.
+_CPU_STYLES = [("#8e6bbf", "o", "--"), ("#2e9e5b", "s", "-")]
+_GPU_STYLES = {"fp32": ("#e8590c", "^", "-"), "tf32": ("#d6336c", "v", "-."),
+               "bf16": ("#1c7ed6", "D", "-"), "fp16": ("#0c9ba8", "P", ":")}
+
+
+def sweep_series(record: dict) -> dict:
+    """``{(device, variant): [(n, TFLOP/s), ...]}`` of the square sweep; variant is
+    the thread count on the CPU and the precision on a GPU."""
+    out: dict = {}
+    for row in record["measurements"]:
+        if row["kind"] == "matmul" and row["role"] == "sweep" and row["m"] == row["k"] == row["n"]:
+            variant = row["threads"] if row["device"] == "cpu" else row["precision"]
+            out.setdefault((row["device"], variant), []).append((row["n"], row["tflops"]))
+    return {key: sorted(points) for key, points in sorted(out.items(), key=lambda kv: str(kv[0]))}
+
+
+def best_cpu_series(series: dict):
+    """The CPU series with the most threads (the CPU at its best), or None."""
+    cpu = [(variant, pts) for (device, variant), pts in series.items() if device == "cpu"]
+    return max(cpu, key=lambda item: item[0])[1] if cpu else None
+
+
+def crossover(cpu_points, gpu_points):
+    """Smallest size n shared by both series from which the GPU is faster at every larger
+    shared size; None when the GPU is not faster at the largest shared size."""
+    cpu, gpu = dict(cpu_points), dict(gpu_points)
+    shared = sorted(set(cpu) & set(gpu))
+    found = None
+    for n in reversed(shared):
+        if gpu[n] > cpu[n]:
+            found = n
+        else:
+            break
+    return found
+
+
+def _label(device: str, variant) -> str:
+    if device == "cpu":
+        return f"CPU ×{variant} thread" + ("s" if variant != 1 else "")
+    return f"{device} {variant}"
+
+
+def _draw(series: dict, cross: dict) -> str:
+    fig = Figure(figsize=(6.4, 3.8))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    cpu_styles = iter(_CPU_STYLES * 4)
+    sizes = sorted({n for points in series.values() for n, _ in points})
+    for (device, variant), points in series.items():
+        colour, marker, dash = (next(cpu_styles) if device == "cpu"
+                                else _GPU_STYLES.get(variant, ("#868e96", "x", "-")))
+        xs, ys = zip(*points)
+        ax.plot(xs, ys, color=colour, marker=marker, linestyle=dash, linewidth=1.6,
+                markersize=5, label=_label(device, variant))
+    for device, n in cross.items():
+        ax.axvline(n, color=_INK, linestyle=(0, (2, 3)), linewidth=1, alpha=0.7)
+        ax.annotate(f"{device} fp32 > CPU", xy=(n, 1), xycoords=("data", "axes fraction"),
+                    xytext=(4, -12), textcoords="offset points", fontsize=8)
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xticks(sizes, [str(n) for n in sizes])
+    ax.minorticks_off()
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
+    ax.set_xlabel("n  (n×n @ n×n)")
+    ax.set_ylabel("TFLOP/s")
+    ax.grid(True, which="major", color=_INK, alpha=0.18, linewidth=0.6)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(fontsize=8, ncols=2 if len(series) > 4 else 1, loc="best")
+    fig.tight_layout()
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", transparent=True)
+    return buf.getvalue()
+
+
+_RC = {"svg.fonttype": "none", "svg.hashsalt": "timings-chart", "font.size": 9,
+       "text.color": _INK, "axes.edgecolor": _INK, "axes.labelcolor": _INK,
+       "xtick.color": _INK, "ytick.color": _INK, "legend.frameon": False,
+       "font.family": "sans-serif", "axes.unicode_minus": False}
+
+
+def chart_svg(record: dict, alt_text: str, id_prefix: str = "tchart") -> str | None:
+    """Inline ``<svg>`` of the record's sweep with ``alt_text`` as title and aria-label;
+    None when the record has no sweep."""
+    series = sweep_series(record)
+    if not series:
+        return None
+    cpu = best_cpu_series(series)
+    cross = {}
+    if cpu:
+        for (device, variant), points in series.items():
+            if device != "cpu" and variant == "fp32":
+                n = crossover(cpu, points)
+                if n is not None:
+                    cross[device] = n
+    with matplotlib.rc_context(_RC):
+        svg = _draw(series, cross)
+    return _inline(svg, alt_text, id_prefix)
+
+
+def _inline(svg: str, alt_text: str, prefix: str) -> str:
+    """Turn matplotlib's standalone SVG into an accessible, theme-aware inline element."""
+    svg = svg[svg.index("<svg"):]  # drop the XML declaration and DOCTYPE
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    svg = svg.replace(_INK, "currentColor")
+    svg = svg.replace("*{stroke-linejoin", ".timings-chart *{stroke-linejoin")  # inline <style> is page-wide
+    svg = re.sub(r"font-family:[^;\"]*", "font-family: inherit", svg)  # the page's font
+    # Several charts on one page must not share ids (clip paths, markers).
+    ids = set(re.findall(r'\bid="([^"]+)"', svg))
+    if ids:
+        pattern = re.compile(r'(\bid="|#)(' + "|".join(map(re.escape, ids)) + r')\b')
+        svg = pattern.sub(lambda m: f"{m.group(1)}{prefix}-{m.group(2)}", svg)
+    label = html.escape(alt_text, quote=True)
+    svg = re.sub(r'<svg\b[^>]*?(viewBox="[^"]*")[^>]*>',
+                 lambda m: ('<svg xmlns="http://www.w3.org/2000/svg" '
+                            'xmlns:xlink="http://www.w3.org/1999/xlink" '
+                            f'{m.group(1)} width="100%" role="img" aria-label="{label}" '
+                            'class="timings-chart" style="max-width: 42rem; height: auto; '
+                            f'color: inherit"><title>{label}</title>'),
+                 svg, count=1)
+    return svg.strip()

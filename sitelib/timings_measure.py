@@ -1,0 +1,341 @@
+"""Measuring torch.matmul and describing the machine that measured it.
+
+torch is imported inside the functions: the MkDocs hook imports this module
+for :func:`current_machine_id` and should not pay for torch on pages without
+timings. GPU work goes through a small backend object (:class:`CudaBackend`)
+so that tests can drive the GPU code paths on the CPU with a stand-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+SCRIPT_VERSION = "1.0.0"
+SEED_SHAPE = (10000, 1000, 2000)  # (M, K, N): the seed multiplies (M, K) by (K, N)
+CPU_SIZES = (128, 256, 512, 1024, 2048)
+GPU_SIZES = (128, 256, 512, 1024, 2048, 4096, 8192)
+GPU_PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
+DTYPES = {"fp32": "float32", "tf32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+ITEMSIZE = {"float32": 4, "bfloat16": 2, "float16": 2}
+
+# Published dense peaks in TFLOP/s. NVIDIA datasheets print tensor-core rates
+# with 2:4 sparsity (footnote: one half lower without it); those are halved.
+_H100 = "https://resources.nvidia.com/en-us-gpu-resources/h100-datasheet-24306"
+_H200 = "https://nvdam.widen.net/s/nb5zzzsjdf/hpc-datasheet-sc23-h200-datasheet-3002446"
+_A100 = ("https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/a100/pdf/"
+         "nvidia-a100-datasheet-us-nvidia-1758950-r4-web.pdf")
+_L4 = "https://nvdam.widen.net/s/rvq98gbwsw/l4-datasheet-2595652"
+_T4 = ("https://www.nvidia.com/content/dam/en-zz/Solutions/Data-Center/tesla-t4/"
+       "t4-tensor-core-datasheet-951643.pdf")
+_ADA = "https://images.nvidia.com/aem-dam/Solutions/geforce/ada/nvidia-ada-gpu-architecture.pdf"
+_HOPPER = {"fp32": 67, "tf32": 494.5, "bf16": 989.5, "fp16": 989.5}
+PEAKS = (  # (regex on torch's device name, {precision: dense TFLOP/s}, source)
+    (r"H100.*PCIe", {"fp32": 51, "tf32": 378, "bf16": 756.5, "fp16": 756.5}, _H100),
+    (r"H100.*(SXM|HBM3)", _HOPPER, _H100),
+    (r"H200(?!.*NVL)", _HOPPER, _H200),  # the NVL card has lower clocks: not listed
+    (r"A100", {"fp32": 19.5, "tf32": 156, "bf16": 312, "fp16": 312}, _A100),
+    (r"\bL4\b", {"fp32": 30.3, "tf32": 60, "bf16": 121, "fp16": 121}, _L4),
+    (r"\bT4\b", {"fp32": 8.1, "fp16": 65}, _T4),  # Turing: no TF32 or bf16 tensor cores
+    # Ada whitepaper, appendix A: tensor rates with FP32 accumulate (what torch uses).
+    (r"RTX 4090(?!\s*D)", {"fp32": 82.6, "tf32": 82.6, "bf16": 165.2, "fp16": 165.2}, _ADA),
+)
+
+
+def find_peak(device_name: str, precision: str):
+    """Return ``(dense TFLOP/s, source URL)`` for a known GPU and precision, else None."""
+    for pattern, figures, source in PEAKS:
+        if re.search(pattern, device_name, re.IGNORECASE) and precision in figures:
+            return float(figures[precision]), source
+    return None
+
+
+@dataclass(frozen=True)
+class GpuInfo:
+    """One CUDA device as seen before any tensor is allocated."""
+    index: int
+    name: str
+    total_memory: int
+    free_memory: int
+    capability: str
+    device: str = ""  # torch device string; tests point it at "cpu"
+
+    def __post_init__(self):
+        if not self.device:
+            object.__setattr__(self, "device", f"cuda:{self.index}")
+
+
+def cpu_model() -> str:
+    """CPU model from /proc/cpuinfo (Linux), else from the platform module."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key.strip() in ("model name", "Hardware", "cpu model") and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container or taskset can restrict them)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def available_ram():
+    """Bytes of RAM available without swapping (Linux /proc/meminfo), or None when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            return next(int(line.split()[1]) * 1024 for line in fh
+                        if line.startswith("MemAvailable:"))
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+def gpu_names() -> list[str]:
+    """Names of the CUDA devices, in index order; empty without torch or CUDA."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    return [torch.cuda.get_device_name(i) for i in range(count)]
+
+
+def list_cuda_devices() -> list[GpuInfo]:
+    """Describe every CUDA device (name, memory, capability) without allocating tensors."""
+    import torch
+    if not torch.cuda.is_available():
+        return []
+    out = []
+    for i in range(torch.cuda.device_count()):
+        props = torch.cuda.get_device_properties(i)
+        free, total = torch.cuda.mem_get_info(i)
+        out.append(GpuInfo(i, props.name, total, free, f"{props.major}.{props.minor}"))
+    return out
+
+
+def machine_id(hostname: str, cpu: str, gpus: list[str]) -> str:
+    """First 16 hex digits of SHA-256 over hostname, CPU model and GPU names (one per line)."""
+    text = "\n".join([hostname, cpu, *gpus])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def current_machine_id(gpus: list[str] | None = None) -> str:
+    """The id of this machine; the script and the MkDocs hook both call this."""
+    return machine_id(socket.gethostname(), cpu_model(), gpu_names() if gpus is None else gpus)
+
+
+def _command(cmd: list[str], cwd=None) -> str | None:
+    """stdout of a successful command, None if it is missing or fails."""
+    try:
+        out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def git_commit(root) -> str | None:
+    """``git rev-parse HEAD`` in ``root``; None outside a checkout or before the first commit."""
+    sha = _command(["git", "rev-parse", "HEAD"], cwd=root) or ""
+    return sha if re.fullmatch(r"[0-9a-f]{40}", sha) else None
+
+
+def driver_version() -> str | None:
+    """NVIDIA driver version from nvidia-smi (torch does not expose it); None if unavailable."""
+    out = _command(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"])
+    return out.split()[0] if out else None
+
+
+def matmul_bytes(m: int, k: int, n: int, itemsize: int) -> int:
+    """Memory for a (M, K) @ (K, N) product: both inputs and the output."""
+    return (m * k + k * n + m * n) * itemsize
+
+
+def tflops(m: int, k: int, n: int, seconds: float) -> float:
+    """Throughput of one product: 2·M·N·K floating-point operations in ``seconds``."""
+    return 2.0 * m * k * n / seconds / 1e12
+
+
+class CudaBackend:
+    """The few torch.cuda calls the GPU measurements make, in one replaceable place."""
+
+    def __init__(self):
+        import torch
+        self.cuda = torch.cuda
+        self.matmul_flags = torch.backends.cuda.matmul
+
+    def use_device(self, device):  # events and streams belong to the current device
+        return self.cuda.device(device)
+
+    def synchronize(self, device):
+        self.cuda.synchronize(device)
+
+    def event(self):
+        return self.cuda.Event(enable_timing=True)
+
+    def pin(self, tensor):
+        return tensor.pin_memory()
+
+    def bf16_supported(self, device) -> bool:
+        with self.cuda.device(device):
+            return self.cuda.is_bf16_supported(including_emulation=False)
+
+    @contextmanager
+    def tf32(self, enabled: bool):
+        old, self.matmul_flags.allow_tf32 = self.matmul_flags.allow_tf32, enabled
+        try:
+            yield
+        finally:
+            self.matmul_flags.allow_tf32 = old
+
+
+@contextmanager
+def _cpu_precision():
+    import torch
+    old = torch.get_float32_matmul_precision()
+    torch.set_float32_matmul_precision("highest")  # full fp32 on the CPU, no reduced-precision path
+    try:
+        yield
+    finally:
+        torch.set_float32_matmul_precision(old)
+
+
+def measure_matmul(device: str, device_name: str, m: int, k: int, n: int, *, precision="fp32",
+                   role="sweep", threads=None, min_run_time=1.0, backend=None,
+                   warmup_s=0.2) -> dict:
+    """Time ``torch.matmul`` on an (M, K) @ (K, N) product with torch.utils.benchmark.
+
+    The first call is timed on its own (it pays for lazy initialisation), the
+    product is then warmed up for ``warmup_s`` and measured with
+    ``Timer.blocked_autorange``; with a ``backend`` every clock read is
+    preceded by a device synchronisation. ``threads`` applies to the CPU only.
+    """
+    import torch
+    from torch.utils.benchmark import Timer
+
+    sync = (lambda: backend.synchronize(device)) if backend else (lambda: None)
+    mode = backend.tf32(precision == "tf32") if backend else _cpu_precision()
+    dtype = getattr(torch, DTYPES[precision])
+    old_threads = torch.get_num_threads()
+    with mode:
+        try:
+            if threads:
+                torch.set_num_threads(threads)
+            a = torch.randn(m, k, device=device, dtype=dtype)
+            b = torch.randn(k, n, device=device, dtype=dtype)
+            sync()
+            start = time.perf_counter(); torch.matmul(a, b); sync()  # noqa: E702
+            first = time.perf_counter() - start
+            deadline = time.perf_counter() + warmup_s
+            while time.perf_counter() < deadline:
+                torch.matmul(a, b)
+            sync()
+            timer = Timer("torch.matmul(a, b)", globals={"torch": torch, "a": a, "b": b},
+                          num_threads=threads or torch.get_num_threads(),
+                          timer=lambda: (sync(), time.perf_counter())[1])
+            meas = timer.blocked_autorange(min_run_time=min_run_time)
+        finally:
+            torch.set_num_threads(old_threads)
+    rate = tflops(m, k, n, meas.median)
+    peak = find_peak(device_name, precision) if backend else None
+    return {
+        "kind": "matmul", "device": device, "device_name": device_name, "role": role,
+        "m": m, "k": k, "n": n, "precision": precision, "dtype": DTYPES[precision],
+        "tf32": precision == "tf32", "threads": threads if not backend else None,
+        "median_s": meas.median, "iqr_s": meas.iqr, "runs": len(meas.times),
+        "calls_per_run": meas.number_per_run, "min_run_time_s": min_run_time,
+        "first_call_s": first, "tflops": rate,
+        "peak_tflops": peak[0] if peak else None,
+        "peak_percent": 100.0 * rate / peak[0] if peak else None,
+        "peak_source": peak[1] if peak else None,
+    }
+
+
+def measure_timing_methods(gpu: GpuInfo, m: int, k: int, n: int, *, backend, reps=20) -> list:
+    """The seed's unsynchronised ``time.time()`` next to synchronised clocks and CUDA events.
+
+    Must run before any other matmul on the device: the first call pays for
+    cuBLAS initialisation, which is the cost being recorded.
+    """
+    import torch
+    dev = gpu.device
+    a, b = torch.randn(m, k, device=dev), torch.randn(k, n, device=dev)
+    backend.synchronize(dev)
+    t0 = time.time(); c = torch.matmul(a, b); t1 = time.time()  # noqa: E702 (the seed, verbatim)
+    backend.synchronize(dev)
+    t2 = time.time()
+    samples = {"naive_first": [t1 - t0], "synchronized_first": [t2 - t0],
+               "naive_warm": [], "synchronized_warm": [], "cuda_events": []}
+    for _ in range(3):
+        c = torch.matmul(a, b)
+    for _ in range(reps):
+        backend.synchronize(dev)  # each sample starts from an idle device
+        t0 = time.time(); c = torch.matmul(a, b); t1 = time.time()  # noqa: E702
+        samples["naive_warm"].append(t1 - t0)
+        backend.synchronize(dev)
+        t0 = time.perf_counter(); c = torch.matmul(a, b); backend.synchronize(dev)  # noqa: E702
+        samples["synchronized_warm"].append(time.perf_counter() - t0)
+        start, end = backend.event(), backend.event()
+        start.record(); c = torch.matmul(a, b); end.record(); end.synchronize()  # noqa: E702
+        samples["cuda_events"].append(start.elapsed_time(end) / 1e3)  # ms -> s
+    del c
+    return [{"kind": "timing", "device": dev, "device_name": gpu.name, "m": m, "k": k, "n": n,
+             "precision": "fp32", "method": method, "seconds": statistics.median(values),
+             "samples": len(values)} for method, values in samples.items()]
+
+
+def measure_copies(gpu: GpuInfo, m: int, k: int, n: int, *, backend, reps=10) -> list:
+    """Host-to-device copy of the seed's two input tensors, from pageable and pinned memory."""
+    import torch
+    host = [torch.randn(m, k), torch.randn(k, n)]
+    nbytes = sum(t.numel() * t.element_size() for t in host)
+    rows = []
+    for memory, tensors in (("pageable", host), ("pinned", [backend.pin(t) for t in host])):
+        samples = []
+        for _ in range(reps + 1):  # the first copy is a warm-up and is dropped
+            backend.synchronize(gpu.device)
+            t0 = time.perf_counter()
+            moved = [t.to(gpu.device, non_blocking=memory == "pinned") for t in tensors]
+            backend.synchronize(gpu.device)
+            samples.append(time.perf_counter() - t0)
+            del moved
+        seconds = max(statistics.median(samples[1:]), 1e-9)
+        rows.append({"kind": "copy", "device": gpu.device, "device_name": gpu.name,
+                     "memory": memory, "bytes": nbytes, "seconds": seconds, "samples": reps,
+                     "gb_per_s": nbytes / seconds / 1e9})
+    return rows
+
+
+def build_record(measurements: list, gpus: list[GpuInfo], root) -> dict:
+    """A machine record: provenance of this machine plus its measurements."""
+    import torch
+    return {
+        "machine_id": current_machine_id([g.name for g in gpus]),
+        "cpu_model": cpu_model(),
+        "logical_cores": os.cpu_count() or 1,
+        "gpus": [{"index": g.index, "name": g.name, "memory_bytes": g.total_memory,
+                  "capability": g.capability} for g in gpus],
+        "driver_version": driver_version() if gpus else None,
+        "cuda_version": torch.version.cuda if gpus else None,
+        "torch_version": torch.__version__,
+        "python_version": platform.python_version(),
+        "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "git_commit": git_commit(Path(root)),
+        "script_version": SCRIPT_VERSION,
+        "measurements": measurements,
+    }

@@ -1,0 +1,128 @@
+"""Reading, merging and atomically writing ``data/timings.json``.
+
+Every read is validated (see :mod:`sitelib.timings_schema`), so a corrupt,
+truncated or foreign file is refused with an error naming the file and the
+problem instead of being silently overwritten.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from sitelib.timings_schema import SCHEMA_VERSION, SchemaError, validate_timings
+
+
+class TimingsFileError(Exception):
+    """A timings file that cannot be used; the message names the file and the problem."""
+
+    def __init__(self, path, problem: str):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{path}: {problem}")
+
+
+def empty_timings() -> dict:
+    """Return a valid timings document with no machine record."""
+    return {"schema_version": SCHEMA_VERSION, "machines": []}
+
+
+def load_timings(path, *, missing_ok: bool = False) -> dict:
+    """Read and validate a timings file.
+
+    With ``missing_ok`` an absent file counts as an empty document (first run);
+    anything else that is wrong raises :class:`TimingsFileError`.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if missing_ok:
+            return empty_timings()
+        raise TimingsFileError(path, "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TimingsFileError(path, f"cannot be read ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # A truncated file usually ends in the middle of a value.
+        raise TimingsFileError(
+            path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+                  "the file may be corrupt or truncated") from None
+    try:
+        validate_timings(data, source=str(path))
+    except SchemaError as exc:
+        raise TimingsFileError(path, "\n".join(["does not follow the timings schema:"]
+                                               + [f"  - {p}" for p in exc.problems[:20]])) from None
+    return data
+
+
+def merge_record(data: dict, record: dict) -> dict:
+    """Return a copy of ``data`` with ``record`` added, replacing any record of the same machine.
+
+    Replacing (not appending) keeps one record per machine: re-running the
+    script on a machine updates its numbers instead of duplicating them.
+    """
+    merged = copy.deepcopy(data)
+    machines = merged["machines"]
+    for i, old in enumerate(machines):
+        if old["machine_id"] == record["machine_id"]:
+            machines[i] = copy.deepcopy(record)
+            break
+    else:
+        machines.append(copy.deepcopy(record))
+    return merged
+
+
+def dumps_timings(data: dict) -> str:
+    """Serialise deterministically (sorted keys, trailing newline) for readable diffs."""
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_timings(path, data: dict) -> None:
+    """Validate ``data`` and write it atomically to ``path``.
+
+    The text goes to a temporary file in the same directory (so ``os.replace``
+    is a rename within one file system), is flushed and fsynced, then replaces
+    the target in one step: a reader or a crash sees the old file or the new
+    one, never a half-written one.
+    """
+    path = Path(path)
+    validate_timings(data, source=f"{path} (data about to be written)")
+    text = dumps_timings(data)  # serialise before touching the disk
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)  # mkstemp creates 0600; the data file is meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Persist the rename itself; not every platform can open a directory, hence best effort."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
