@@ -7,10 +7,14 @@ to the build as generated files; mkdocs-jupyter then renders them with
 ``execute: false``. It also adds the ``.py`` source for download, the
 execution report page, and a banner (downloads, Colab, "executed on") on
 each example page.
+
+``LESSON_EXECUTE=0`` skips execution (pages show the code without outputs):
+a quick preview for authors, and the "floor" of ``scripts/bench_build.py``.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -19,7 +23,7 @@ from mkdocs.structure.files import File
 
 from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report
 from sitelib.execute import ExampleFailed
-from sitelib.notebooks import executed_examples, for_language, write_if_changed
+from sitelib.notebooks import executed_examples, for_language, unexecuted_examples, write_if_changed
 
 REPORT_URI = "execution-report.md"
 _examples: dict[str, ExampleInfo] = {}
@@ -41,7 +45,10 @@ def _title(notebook) -> str:
 def on_files(files, config):
     root, lang = _root(config), config.theme["language"]
     try:
-        executions = executed_examples(root / "lessonsrc", root / ".cache" / "examples")
+        if os.environ.get("LESSON_EXECUTE", "1") == "0":
+            executions = unexecuted_examples(root / "lessonsrc")
+        else:
+            executions = executed_examples(root / "lessonsrc", root / ".cache" / "examples")
     except ExampleFailed as error:
         from mkdocs.exceptions import PluginError
 
@@ -68,6 +75,7 @@ def on_page_content(html, page, config, files):
     info = _examples.get(stem) if page.file.src_uri.startswith("examples/") else None
     if info is None:
         return html
+    page.meta.setdefault("description", info.title)  # for the HTML head; notebooks have no front matter
     if config.repo_url:
         page.edit_url = f"{config.repo_url.rstrip('/')}/edit/main/lessonsrc/{stem}.py"
     lang = config.theme["language"]

@@ -44,6 +44,10 @@ def on_post_build(config):
         site_url=f"{config.site_url}zh/" if config.site_url else None,  # sitemap and 404 links
         strict=config.strict,
     )
+    # mkdocs-jupyter evicts every cache entry its own build did not use: give
+    # each language its own cache folder so the two builds do not evict each other.
+    jupyter = zh.plugins["mkdocs-jupyter"].config
+    jupyter["cache_dir"] = str(Path(jupyter["cache_dir"]) / "zh")
     zh.plugins.on_startup(command="build", dirty=False)
     try:
         build(zh)

@@ -20,14 +20,14 @@
 # $2, 1, 1$, and $y = 1 + 2 + 3 = 6$. The code below checks it.
 
 # %% [markdown] lang="zh"
-# # 自动求导:$y = a^2 x + b x + c$ 的梯度
+# # 自动求导：$y = a^2 x + b x + c$ 的梯度
 #
-# **学习目标:** 用需要梯度的张量搭建一个小计算,用 `torch.autograd.grad`
-# 求梯度,再用 `y.backward()` 和 `.grad` 得到同样的结果。
+# **学习目标：** 用需要梯度的张量搭建一个小计算，用 `torch.autograd.grad`
+# 求梯度，再用 `y.backward()` 和 `.grad` 得到同样的结果。
 #
-# 手算:$\partial y / \partial a = 2ax$,$\partial y / \partial b = x$,
+# 手算：$\partial y / \partial a = 2ax$,$\partial y / \partial b = x$,
 # $\partial y / \partial c = 1$。在 $x = 1, a = 1, b = 2, c = 3$ 处分别是
-# $2, 1, 1$,而 $y = 1 + 2 + 3 = 6$。下面的代码来验证。
+# $2, 1, 1$，而 $y = 1 + 2 + 3 = 6$。下面的代码来验证。
 
 # %%
 import torch
@@ -48,10 +48,10 @@ print("y =", y)
 # `autograd.grad` *returns* the gradients and leaves `.grad` untouched.
 
 # %% [markdown] lang="zh"
-# ## 第一步:`torch.autograd.grad`
+# ## 第一步：`torch.autograd.grad`
 #
-# 在任何反向传播之前,每个叶子张量的 `.grad` 都是 `None`。
-# `autograd.grad` 把梯度作为返回值给出,不会写入 `.grad`。
+# 在任何反向传播之前，每个叶子张量的 `.grad` 都是 `None`。
+# `autograd.grad` 把梯度作为返回值给出，不会写入 `.grad`。
 
 # %%
 print("before:", a.grad, b.grad, c.grad)
@@ -66,10 +66,10 @@ print("a.grad is still", a.grad)
 # `autograd.grad` freed the graph of `y`, so we build `y` again first.
 
 # %% [markdown] lang="zh"
-# ## 第二步:`y.backward()` 与 `.grad`
+# ## 第二步：`y.backward()` 与 `.grad`
 #
 # `backward()` 把梯度**累加**进每个叶子张量的 `.grad`。
-# 上一步的 `autograd.grad` 已经释放了 `y` 的计算图,所以先重新计算 `y`。
+# 上一步的 `autograd.grad` 已经释放了 `y` 的计算图，所以先重新计算 `y`。
 
 # %%
 y = a**2 * x + b * x + c
@@ -83,10 +83,10 @@ print("after backward:", a.grad, b.grad, c.grad)
 # training loops call `optimizer.zero_grad()` (or set `.grad` to `None`) every step.
 
 # %% [markdown] lang="zh"
-# ## 第三步:梯度会累加
+# ## 第三步：梯度会累加
 #
-# 再调用一次 `backward()`,梯度会加到 `.grad` 上而不是覆盖它;
-# 所以训练循环每一步都要调用 `optimizer.zero_grad()`(或把 `.grad` 设为 `None`)。
+# 再调用一次 `backward()`，梯度会加到 `.grad` 上而不是覆盖它；
+# 所以训练循环每一步都要调用 `optimizer.zero_grad()`（或把 `.grad` 设为 `None`）。
 
 # %%
 y = a**2 * x + b * x + c
@@ -106,8 +106,8 @@ assert (a.grad.item(), b.grad.item(), c.grad.item()) == (4.0, 2.0, 2.0)
 # %% [markdown] lang="zh"
 # ## 小结
 #
-# - `autograd.grad(y, inputs)` 返回 $y$ 对每个输入的偏导:这里是 `tensor(2.) tensor(1.) tensor(1.)`。
-# - `y.backward()` 把同样的值写进 `.grad`,再调用一次会累加。
+# - `autograd.grad(y, inputs)` 返回 $y$ 对每个输入的偏导：这里是 `tensor(2.) tensor(1.) tensor(1.)`。
+# - `y.backward()` 把同样的值写进 `.grad`，再调用一次会累加。
 #
-# **练习:** 把 `x` 改成 `2.`,先预测三个梯度再运行
-# (答案:$2ax = 4$,$x = 2$,$1$)。
+# **练习：** 把 `x` 改成 `2.`，先预测三个梯度再运行
+# （答案：$2ax = 4$，$x = 2$，$1$）。

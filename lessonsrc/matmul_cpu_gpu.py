@@ -22,11 +22,11 @@
 # %% [markdown] lang="zh"
 # # 在 CPU 与 GPU 上做矩阵乘法
 #
-# **学习目标:** 在 CPU 上为本课的 `(10000, 1000) @ (1000, 2000)` 矩阵乘法计时,
-# 用理论值核对结果的范数;若有 CUDA GPU,再**正确地**在 GPU 上计时:先预热,再同步。
+# **学习目标：** 在 CPU 上为本课的 `(10000, 1000) @ (1000, 2000)` 矩阵乘法计时，
+# 用理论值核对结果的范数；若有 CUDA GPU，再**正确地**在 GPU 上计时：先预热，再同步。
 #
 # 本页的数字是在构建网站时、在输出中写明的那台机器上得到的。
-# 多台机器(包括 GPU)上反复测得的结果见[实测计时](../../timings/)页。
+# 多台机器（包括 GPU）上反复测得的结果见[实测计时](../../timings/)页。
 
 # %%
 import time
@@ -47,10 +47,10 @@ print("CUDA available:", torch.cuda.is_available())
 # the median of five more calls.
 
 # %% [markdown] lang="zh"
-# ## 第一步:在 CPU 上计算
+# ## 第一步：在 CPU 上计算
 #
-# 固定随机种子让结果可复现。CPU 是同步计算的,所以在 `torch.matmul` 之后立刻读时钟没有问题。
-# 第一次调用还包含一次性开销,所以先像原文那样计一次时,再取五次调用的中位数。
+# 固定随机种子让结果可复现。CPU 是同步计算的，所以在 `torch.matmul` 之后立刻读时钟没有问题。
+# 第一次调用还包含一次性开销，所以先像原文那样计一次时，再取五次调用的中位数。
 
 # %%
 torch.manual_seed(0)
@@ -75,9 +75,9 @@ print(f"median of 5: {cpu_seconds:.4f} s = {tflops(m, k, n, cpu_seconds):.2f} TF
 # The seed lesson printed 7070 here, which is about 20 times too small.
 
 # %% [markdown] lang="zh"
-# ## 第二步:核对范数
+# ## 第二步：核对范数
 #
-# `c` 的每个元素是 1000 个独立标准正态乘积之和,方差为 1000;
+# `c` 的每个元素是 1000 个独立标准正态乘积之和，方差为 1000;
 # Frobenius 范数约为 $\sqrt{m \cdot n \cdot k} \approx 1.41 \times 10^5$。
 # 原文此处打印的 7070 小了约 20 倍。
 
@@ -96,11 +96,11 @@ assert abs(norm.item() / expected_norm(m, k, n) - 1) < 0.01
 # a CUDA GPU this cell says so and skips the GPU part; that is not an error.
 
 # %% [markdown] lang="zh"
-# ## 第三步:如果有 GPU
+# ## 第三步：如果有 GPU
 #
-# CUDA 是异步执行的:GPU 上的 `torch.matmul` 在内核进入队列时就返回了。
-# 原文用 `time.time()` 包住它,只量到了启动时间。我们先预热,再在读时钟之前同步。
-# 没有 CUDA GPU 的机器上,这个单元格会如实说明并跳过 GPU 部分,这不是错误。
+# CUDA 是异步执行的：GPU 上的 `torch.matmul` 在内核进入队列时就返回了。
+# 原文用 `time.time()` 包住它，只量到了启动时间。我们先预热，再在读时钟之前同步。
+# 没有 CUDA GPU 的机器上，这个单元格会如实说明并跳过 GPU 部分，这不是错误。
 
 # %%
 if torch.cuda.is_available():
@@ -132,7 +132,7 @@ else:
 # %% [markdown] lang="zh"
 # ## 小结
 #
-# - 在 CPU 上,第一次调用和之后的调用耗时不同;应报告多次运行的中位数。
-# - 乘积的范数约为 $1.41 \times 10^5$,而不是 7070。
-# - 在 GPU 上,读时钟之前要同步(或用 CUDA 事件、`torch.utils.benchmark`);
+# - 在 CPU 上，第一次调用和之后的调用耗时不同；应报告多次运行的中位数。
+# - 乘积的范数约为 $1.41 \times 10^5$，而不是 7070。
+# - 在 GPU 上，读时钟之前要同步（或用 CUDA 事件、`torch.utils.benchmark`）；
 #   见[代码分析](../../06-code-walkthrough/)。

@@ -2,7 +2,7 @@
 # The browser tests drive Debian's Chromium (Playwright's own browser download
 # does not work offline). Install it when it is missing; fail clearly otherwise.
 set -euo pipefail
-if [ -x /usr/bin/chromium ]; then
+if [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -11,5 +11,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
   exit 0
 fi
-echo "error: /usr/bin/chromium is missing; install it (e.g. 'sudo apt-get install chromium') and run 'make test' again" >&2
+echo "error: ${CHROMIUM:-/usr/bin/chromium} is missing; install it (e.g. 'sudo apt-get install chromium') and run 'make test' again" >&2
 exit 1

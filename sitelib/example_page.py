@@ -13,6 +13,7 @@ TEXT = {
         "colab": "Open in Colab",
         "stamp": "Executed on {machine} with torch {torch} on {date}, in {seconds:.2f} s.",
         "no_gpu": "no GPU",
+        "not_executed": "Not executed in this build (LESSON_EXECUTE=0): outputs are missing.",
         "report_title": "Execution report",
         "report_intro": "Every example of this site is executed when the site is built. "
         "This table lists each one with its status, run time and the machine it ran on, slowest first.",
@@ -21,14 +22,15 @@ TEXT = {
         "total": "Total",
     },
     "zh": {
-        "download_py": "下载源代码(.py)",
-        "download_ipynb": "下载已执行的笔记本(.ipynb)",
+        "download_py": "下载源代码（.py）",
+        "download_ipynb": "下载已执行的笔记本（.ipynb）",
         "colab": "在 Colab 中打开",
-        "stamp": "执行环境:{machine},torch {torch},时间 {date},耗时 {seconds:.2f} 秒。",
+        "stamp": "执行环境：{machine}，torch {torch}，时间 {date}，耗时 {seconds:.2f} 秒。",
         "no_gpu": "无 GPU",
+        "not_executed": "本次构建未执行示例（LESSON_EXECUTE=0），因此没有输出。",
         "report_title": "执行报告",
-        "report_intro": "本站的每个示例都在构建网站时执行。下表列出每个示例的状态、运行时间和运行它的机器,最慢的在前。",
-        "columns": ("示例", "状态", "运行时间(秒)", "机器", "torch", "执行时间(UTC)"),
+        "report_intro": "本站的每个示例都在构建网站时执行。下表列出每个示例的状态、运行时间和运行它的机器，最慢的在前。",
+        "columns": ("示例", "状态", "运行时间（秒）", "机器", "torch", "执行时间（UTC）"),
         "ok": "成功",
         "total": "合计",
     },
@@ -87,7 +89,7 @@ def render_banner(info: ExampleInfo, lang: str, colab: str | None) -> str:
     ]
     if colab:
         links.append(f'<a class="md-button" href="{html.escape(colab)}">{t["colab"]}</a>')
-    stamp = t["stamp"].format(
+    stamp = t["not_executed"] if not info.executed_at else t["stamp"].format(
         machine=html.escape(machine_label(info.machine, lang)),
         torch=html.escape(str(info.machine.get("torch", "?"))),
         date=html.escape(info.executed_at),

@@ -71,6 +71,11 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
     return results
 
 
+def unexecuted_examples(src_dir: Path) -> dict[Path, Execution]:
+    """Every example of ``src_dir`` as a notebook without outputs (for previews and benchmarks)."""
+    return {path: Execution(jupytext.read(path), 0.0) for path in find_examples(src_dir)}
+
+
 def write_if_changed(path: Path, text: str) -> None:
     """Write ``text`` unless ``path`` already holds it (keeps mtimes, and downstream caches, stable)."""
     if not path.is_file() or path.read_text(encoding="utf-8") != text:

@@ -1,0 +1,44 @@
+"""The GitHub Pages workflow is valid and runs what CI runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOW = ROOT / ".github" / "workflows" / "pages.yml"
+CHECK = [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
+
+
+def validate(path: Path) -> subprocess.CompletedProcess:
+    """Check ``path`` against the GitHub workflow schema that check-jsonschema ships (no network)."""
+    return subprocess.run([*CHECK, str(path)], capture_output=True, text=True, timeout=120)
+
+
+def test_workflow_matches_the_schema():
+    """pages.yml validates against GitHub's workflow schema."""
+    result = validate(WORKFLOW)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_typo_in_the_workflow_fails(tmp_path):
+    """The check bites: a misspelt key (runs_on) is reported."""
+    broken = tmp_path / "pages.yml"
+    broken.write_text(WORKFLOW.read_text(encoding="utf-8").replace("runs-on", "runs_on"), encoding="utf-8")
+    result = validate(broken)
+    assert result.returncode != 0 and "runs-on" in result.stdout
+
+
+def test_workflow_runs_the_ci_targets_and_deploys_site():
+    """It runs `make test` and `make build` like .ci/run, and publishes site/ to Pages on main."""
+    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+    runs = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
+    assert "make test" in runs and "make build" in runs
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    uploads = [s for s in workflow["jobs"]["build"]["steps"] if "upload-pages-artifact" in s.get("uses", "")]
+    assert uploads and uploads[0]["with"]["path"] == "site"
+    assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
+    assert any("deploy-pages" in s.get("uses", "") for s in workflow["jobs"]["deploy"]["steps"])
