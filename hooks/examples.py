@@ -85,9 +85,3 @@ def on_page_content(html, page, config, files):
     head, sep, rest = html.partition("</h1>")
     banner = render_banner(info, lang, colab)
     return head + sep + banner + rest if sep else banner + html
-
-
-def on_serve(server, config, builder):
-    # Authors edit examples and helpers outside docs_dir: rebuild when they change.
-    server.watch(str(_root(config) / "lessonsrc"))
-    return server

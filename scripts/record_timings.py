@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import re
+import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,14 +57,23 @@ def _shape(text: str) -> tuple:
     return parts
 
 
-def _positive_float(text: str) -> float:
+def _seconds(text: str, allow_zero: bool = False) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
+    if not (value >= 0 if allow_zero else value > 0) or value == float("inf"):
+        raise argparse.ArgumentTypeError(
+            f"must be {'at least' if allow_zero else 'greater than'} 0 and finite, got {text}")
     return value
+
+
+def _positive_float(text: str) -> float:
+    return _seconds(text)
+
+
+def _non_negative_float(text: str) -> float:
+    return _seconds(text, allow_zero=True)
 
 
 def _precisions(text: str) -> tuple:
@@ -98,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="blocked_autorange min_run_time per CPU measurement (default: 2.0)")
     p.add_argument("--gpu-min-run-time", type=_positive_float, default=0.5, metavar="S",
                    help="blocked_autorange min_run_time per GPU measurement (default: 0.5)")
+    p.add_argument("--warmup", type=_non_negative_float, default=0.2, metavar="S",
+                   help="seconds of untimed calls after the first call (default: 0.2)")
     p.add_argument("--reps", type=_positive_int, default=20,
                    help="samples per clock method in the GPU comparison (default: 20)")
     p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, metavar="PATH",
@@ -177,7 +192,8 @@ def measure_cpu(args, progress=_say) -> list:
         for threads in sorted({1, tm.usable_cores()}):
             progress(f"cpu, {threads} thread(s): ({m}, {k}) @ ({k}, {n})")
             rows.append(tm.measure_matmul("cpu", name, m, k, n, role=role, threads=threads,
-                                          min_run_time=args.cpu_min_run_time))
+                                          min_run_time=args.cpu_min_run_time,
+                                          warmup_s=args.warmup))
     return rows
 
 
@@ -197,8 +213,50 @@ def measure_gpu(gpu, args, backend, progress=_say) -> list:
                 progress(f"{gpu.device} {precision}: ({mm}, {kk}) @ ({kk}, {nn})")
                 rows.append(tm.measure_matmul(gpu.device, gpu.name, mm, kk, nn,
                                               precision=precision, role=role, backend=backend,
-                                              min_run_time=args.gpu_min_run_time))
+                                              min_run_time=args.gpu_min_run_time,
+                                              warmup_s=args.warmup))
     return rows
+
+
+def _command(cmd: list[str], cwd=None) -> str | None:
+    """stdout of a successful command, None if it is missing or fails."""
+    try:
+        out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def git_commit(root) -> str | None:
+    """``git rev-parse HEAD`` in ``root``; None outside a checkout or before the first commit."""
+    sha = _command(["git", "rev-parse", "HEAD"], cwd=root) or ""
+    return sha if re.fullmatch(r"[0-9a-f]{40}", sha) else None
+
+
+def driver_version() -> str | None:
+    """NVIDIA driver version from nvidia-smi (torch does not expose it); None if unavailable."""
+    out = _command(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"])
+    return out.split()[0] if out else None
+
+
+def build_record(measurements: list, gpus: list, root) -> dict:
+    """A machine record: the provenance of this machine plus its measurements."""
+    import torch
+    return {
+        "machine_id": tm.current_machine_id([g.name for g in gpus]),
+        "cpu_model": tm.cpu_model(),
+        "logical_cores": os.cpu_count() or 1,
+        "gpus": [{"index": g.index, "name": g.name, "memory_bytes": g.total_memory,
+                  "capability": g.capability} for g in gpus],
+        "driver_version": driver_version() if gpus else None,
+        "cuda_version": torch.version.cuda if gpus else None,
+        "torch_version": torch.__version__,
+        "python_version": platform.python_version(),
+        "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "git_commit": git_commit(Path(root)),
+        "script_version": tm.SCRIPT_VERSION,
+        "measurements": measurements,
+    }
 
 
 def _summary(record: dict) -> str:
@@ -216,9 +274,6 @@ def main(argv=None, *, devices=None, backend=None) -> int:
     """Run the CLI; ``devices`` and ``backend`` let tests stand in for CUDA."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    gpus = tm.list_cuda_devices() if devices is None else list(devices)
-    want_cpu, chosen = resolve_devices(parser, args.device, gpus)
-    check_memory(parser, args, want_cpu, chosen, tm.available_ram())
     if not args.dry_run:
         try:  # refuse a corrupt or foreign file before spending minutes measuring
             load_timings(args.output, missing_ok=True)
@@ -226,13 +281,16 @@ def main(argv=None, *, devices=None, backend=None) -> int:
             print(f"{parser.prog}: error: {exc}\nNothing was measured or written.",
                   file=sys.stderr)
             return 1
+    gpus = tm.list_cuda_devices() if devices is None else list(devices)
+    want_cpu, chosen = resolve_devices(parser, args.device, gpus)
+    check_memory(parser, args, want_cpu, chosen, tm.available_ram())
     start = time.perf_counter()
     rows = measure_cpu(args) if want_cpu else []
     if chosen:
         backend = backend or tm.CudaBackend()
         for gpu in chosen:
             rows += measure_gpu(gpu, args, backend)
-    record = tm.build_record(rows, gpus, ROOT)
+    record = build_record(rows, gpus, ROOT)
     validate_timings({"schema_version": SCHEMA_VERSION, "machines": [record]}, "new record")
     if args.dry_run:
         print(json.dumps(record, indent=2, ensure_ascii=False))

@@ -37,7 +37,11 @@ def sweep_series(record: dict) -> dict:
         if row["kind"] == "matmul" and row["role"] == "sweep" and row["m"] == row["k"] == row["n"]:
             variant = row["threads"] if row["device"] == "cpu" else row["precision"]
             out.setdefault((row["device"], variant), []).append((row["n"], row["tflops"]))
-    return {key: sorted(points) for key, points in sorted(out.items(), key=lambda kv: str(kv[0]))}
+    order = ["fp32", "tf32", "bf16", "fp16"]
+    def rank(key):
+        device, variant = key
+        return (device != "cpu", device, variant if device == "cpu" else order.index(variant))
+    return {key: sorted(out[key]) for key in sorted(out, key=rank)}
 
 
 def best_cpu_series(series: dict):
@@ -67,7 +71,7 @@ def _label(device: str, variant) -> str:
 
 
 def _draw(series: dict, cross: dict) -> str:
-    fig = Figure(figsize=(6.4, 3.8))
+    fig = Figure(figsize=(6.0, 3.9), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     cpu_styles = iter(_CPU_STYLES * 4)
@@ -80,8 +84,8 @@ def _draw(series: dict, cross: dict) -> str:
                 markersize=5, label=_label(device, variant))
     for device, n in cross.items():
         ax.axvline(n, color=_INK, linestyle=(0, (2, 3)), linewidth=1, alpha=0.7)
-        ax.annotate(f"{device} fp32 > CPU", xy=(n, 1), xycoords=("data", "axes fraction"),
-                    xytext=(4, -12), textcoords="offset points", fontsize=8)
+        ax.annotate(f"{device} fp32 > CPU", xy=(n, 0), xycoords=("data", "axes fraction"),
+                    xytext=(4, 4), textcoords="offset points", fontsize=8)
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(sizes, [str(n) for n in sizes])
@@ -93,14 +97,13 @@ def _draw(series: dict, cross: dict) -> str:
     ax.grid(True, which="major", color=_INK, alpha=0.18, linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(fontsize=8, ncols=2 if len(series) > 4 else 1, loc="best")
-    fig.tight_layout()
+    fig.legend(fontsize=9, ncols=min(len(series), 3), loc="outside lower center")
     buf = io.StringIO()
     fig.savefig(buf, format="svg", transparent=True)
     return buf.getvalue()
 
 
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "timings-chart", "font.size": 9,
+_RC = {"svg.fonttype": "none", "svg.hashsalt": "timings-chart", "font.size": 10,
        "text.color": _INK, "axes.edgecolor": _INK, "axes.labelcolor": _INK,
        "xtick.color": _INK, "ytick.color": _INK, "legend.frameon": False,
        "font.family": "sans-serif", "axes.unicode_minus": False}
@@ -130,7 +133,8 @@ def _inline(svg: str, alt_text: str, prefix: str) -> str:
     svg = svg[svg.index("<svg"):]  # drop the XML declaration and DOCTYPE
     svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
     svg = svg.replace(_INK, "currentColor")
-    svg = svg.replace("*{stroke-linejoin", ".timings-chart *{stroke-linejoin")  # inline <style> is page-wide
+    # An inline <style> applies to the whole page: scope matplotlib's rule to the chart.
+    svg = svg.replace("*{stroke-linejoin", ".timings-chart *{stroke-linejoin")
     svg = re.sub(r"font-family:[^;\"]*", "font-family: inherit", svg)  # the page's font
     # Several charts on one page must not share ids (clip paths, markers).
     ids = set(re.findall(r'\bid="([^"]+)"', svg))
@@ -142,7 +146,7 @@ def _inline(svg: str, alt_text: str, prefix: str) -> str:
                  lambda m: ('<svg xmlns="http://www.w3.org/2000/svg" '
                             'xmlns:xlink="http://www.w3.org/1999/xlink" '
                             f'{m.group(1)} width="100%" role="img" aria-label="{label}" '
-                            'class="timings-chart" style="max-width: 42rem; height: auto; '
-                            f'color: inherit"><title>{label}</title>'),
+                            'class="timings-chart" style="width: 100%; max-width: 44rem; '
+                            f'height: auto; color: inherit"><title>{label}</title>'),
                  svg, count=1)
     return svg.strip()

@@ -1,9 +1,8 @@
 """Measuring torch.matmul and describing the machine that measured it.
 
-torch is imported inside the functions: the MkDocs hook imports this module
-for :func:`current_machine_id` and should not pay for torch on pages without
-timings. GPU work goes through a small backend object (:class:`CudaBackend`)
-so that tests can drive the GPU code paths on the CPU with a stand-in.
+torch is imported inside functions so that the MkDocs hook can import this
+module (for :func:`current_machine_id`) cheaply. GPU calls go through
+:class:`CudaBackend` so that tests can drive the GPU paths on the CPU.
 """
 
 from __future__ import annotations
@@ -14,12 +13,9 @@ import platform
 import re
 import socket
 import statistics
-import subprocess
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from pathlib import Path
 
 SCRIPT_VERSION = "1.0.0"
 SEED_SHAPE = (10000, 1000, 2000)  # (M, K, N): the seed multiplies (M, K) by (K, N)
@@ -68,11 +64,7 @@ class GpuInfo:
     total_memory: int
     free_memory: int
     capability: str
-    device: str = ""  # torch device string; tests point it at "cpu"
-
-    def __post_init__(self):
-        if not self.device:
-            object.__setattr__(self, "device", f"cuda:{self.index}")
+    device: str  # torch device string, "cuda:N"; tests point it at "cpu"
 
 
 def cpu_model() -> str:
@@ -125,7 +117,8 @@ def list_cuda_devices() -> list[GpuInfo]:
     for i in range(torch.cuda.device_count()):
         props = torch.cuda.get_device_properties(i)
         free, total = torch.cuda.mem_get_info(i)
-        out.append(GpuInfo(i, props.name, total, free, f"{props.major}.{props.minor}"))
+        capability = f"{props.major}.{props.minor}"
+        out.append(GpuInfo(i, props.name, total, free, capability, f"cuda:{i}"))
     return out
 
 
@@ -138,27 +131,6 @@ def machine_id(hostname: str, cpu: str, gpus: list[str]) -> str:
 def current_machine_id(gpus: list[str] | None = None) -> str:
     """The id of this machine; the script and the MkDocs hook both call this."""
     return machine_id(socket.gethostname(), cpu_model(), gpu_names() if gpus is None else gpus)
-
-
-def _command(cmd: list[str], cwd=None) -> str | None:
-    """stdout of a successful command, None if it is missing or fails."""
-    try:
-        out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
-def git_commit(root) -> str | None:
-    """``git rev-parse HEAD`` in ``root``; None outside a checkout or before the first commit."""
-    sha = _command(["git", "rev-parse", "HEAD"], cwd=root) or ""
-    return sha if re.fullmatch(r"[0-9a-f]{40}", sha) else None
-
-
-def driver_version() -> str | None:
-    """NVIDIA driver version from nvidia-smi (torch does not expose it); None if unavailable."""
-    out = _command(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"])
-    return out.split()[0] if out else None
 
 
 def matmul_bytes(m: int, k: int, n: int, itemsize: int) -> int:
@@ -272,6 +244,11 @@ def measure_timing_methods(gpu: GpuInfo, m: int, k: int, n: int, *, backend, rep
     Must run before any other matmul on the device: the first call pays for
     cuBLAS initialisation, which is the cost being recorded.
     """
+    with backend.tf32(False):  # plain fp32, like the seed
+        return _timing_methods(gpu, m, k, n, backend, reps)
+
+
+def _timing_methods(gpu: GpuInfo, m: int, k: int, n: int, backend, reps: int) -> list:
     import torch
     dev = gpu.device
     a, b = torch.randn(m, k, device=dev), torch.randn(k, n, device=dev)
@@ -319,23 +296,3 @@ def measure_copies(gpu: GpuInfo, m: int, k: int, n: int, *, backend, reps=10) ->
                      "memory": memory, "bytes": nbytes, "seconds": seconds, "samples": reps,
                      "gb_per_s": nbytes / seconds / 1e9})
     return rows
-
-
-def build_record(measurements: list, gpus: list[GpuInfo], root) -> dict:
-    """A machine record: provenance of this machine plus its measurements."""
-    import torch
-    return {
-        "machine_id": current_machine_id([g.name for g in gpus]),
-        "cpu_model": cpu_model(),
-        "logical_cores": os.cpu_count() or 1,
-        "gpus": [{"index": g.index, "name": g.name, "memory_bytes": g.total_memory,
-                  "capability": g.capability} for g in gpus],
-        "driver_version": driver_version() if gpus else None,
-        "cuda_version": torch.version.cuda if gpus else None,
-        "torch_version": torch.__version__,
-        "python_version": platform.python_version(),
-        "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "git_commit": git_commit(Path(root)),
-        "script_version": SCRIPT_VERSION,
-        "measurements": measurements,
-    }

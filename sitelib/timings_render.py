@@ -41,7 +41,7 @@ STRINGS = {
         "other": "elsewhere", "one_machine": "Only one machine has been recorded so far; "
                                              "add yours with " + _CMD + ".",
         "chart_alt": "Line chart of TFLOP/s against matrix size n for n×n @ n×n products on "
-                     "{device}, recorded {date}. {series} {cross}",
+                     "{device}, recorded {date}.",
         "series": "{label} reaches {best} TFLOP/s at n = {n}.",
         "cross": "{gpu} fp32 overtakes the CPU from n = {n}.",
         "no_cross": "{gpu} fp32 is not faster than the CPU at the largest size measured on both.",
@@ -78,8 +78,8 @@ STRINGS = {
         "threads": "{n} 个线程", "seed": "种子", "this": "本机", "other": "其他机器",
         "one_machine": "目前只记录了一台机器；用 " + _CMD + " 添加你的机器。",
         "chart_alt": "折线图：{device} 上 n×n @ n×n 矩阵乘法的 TFLOP/s 随矩阵大小 n 的变化，"
-                     "记录于 {date}。{series}{cross}",
-        "series": "{label} 在 n = {n} 时达到 {best} TFLOP/s。",
+                     "记录于 {date}。",
+        "series": "{label}在 n = {n} 时达到 {best} TFLOP/s。",
         "cross": "从 n = {n} 起 {gpu} fp32 快于 CPU。",
         "no_cross": "在两者都测过的最大尺寸上，{gpu} fp32 并不比 CPU 快。",
         "cpu_only": "图中只有 CPU 曲线。",
@@ -209,8 +209,10 @@ def render_machines(data: dict, lang: str, current_id: str | None) -> str:
     return _wrap(parts)
 
 
-def chart_alt_text(record: dict, lang: str) -> str:
-    """Localised description of a record's chart, for <title> and aria-label."""
+def chart_text(record: dict, lang: str) -> tuple[str, str]:
+    """Localised (description, caption) of a record's chart: the description, for
+    <title> and aria-label, reads out every series; the caption names the devices,
+    the date and where the GPU overtakes the CPU."""
     s = STRINGS[lang]
     series = sweep_series(record)
     texts = []
@@ -222,25 +224,27 @@ def chart_alt_text(record: dict, lang: str) -> str:
     for (device, variant), points in series.items():
         if device != "cpu" and variant == "fp32" and cpu:
             n = crossover(cpu, points)
-            key = "no_cross" if n is None else "cross"
-            cross.append(s[key].format(gpu=device, n=n))
+            cross.append(s["no_cross" if n is None else "cross"].format(gpu=device, n=n))
     if not any(device != "cpu" for device, _ in series):
         cross.append(s["cpu_only"])
     names = sorted({r["device_name"] for r in record["measurements"] if r["kind"] == "matmul"})
-    return s["chart_alt"].format(device=" + ".join(names), date=record["date_utc"][:10],
-                                 series=" ".join(texts), cross=" ".join(cross))
+    head = s["chart_alt"].format(device=" + ".join(names), date=record["date_utc"][:10])
+    sep = "" if lang == "zh" else " "  # Chinese sentences end in 。 and take no space
+    return sep.join([head, *texts, *cross]), sep.join([head, *cross])
 
 
 def render_chart(data: dict, lang: str, current_id: str | None) -> str:
-    """A TFLOP/s-against-size chart per machine, its description as the caption."""
+    """A TFLOP/s-against-size chart per machine, with a short caption."""
     s = STRINGS[lang]
-    parts = [] if has_gpu_records(data) else [_notice(s["no_gpu_short"] + " " + s["cpu_only"], s)]
+    gap = "" if lang == "zh" else " "
+    parts = [] if has_gpu_records(data) else [_notice(s["no_gpu_short"] + gap + s["cpu_only"], s)]
     for record in data["machines"]:
-        alt = chart_alt_text(record, lang)
+        alt, caption = chart_text(record, lang)
         prefix = "tc" + hashlib.sha256((record["machine_id"] + lang).encode()).hexdigest()[:8]
         svg = chart_svg(record, alt, prefix)
         if svg:
-            parts.append(f'<figure class="timings-figure">{svg}<figcaption>{_e(alt)}'
+            parts.append(f'<figure class="timings-figure" style="width: 100%">{svg}'
+                         f"<figcaption>{_e(caption)}"
                          f"</figcaption></figure>")
     return _wrap(parts or [_notice(s["no_data"], s)])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -19,8 +20,23 @@ def run_mkdocs(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subproc
     return subprocess.run([*MKDOCS, *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=900)
 
 
+def tree_digest(folder: Path) -> str:
+    """A hash of every file name and content under ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
+def docs_digest_before_build() -> str:
+    """The state of docs/ before the session's build."""
+    return tree_digest(ROOT / "docs")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, docs_digest_before_build) -> Path:
     """The site as ``make build`` makes it (strict), in a temporary directory."""
     site = tmp_path_factory.mktemp("site")
     result = run_mkdocs("build", "--strict", "--site-dir", str(site))

@@ -18,7 +18,8 @@ from sitelib.timings_store import load_timings
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "record_timings.py"
 TINY = ["--shape", "16,8,4", "--cpu-sizes", "8,16", "--gpu-sizes", "8,16",
-        "--cpu-min-run-time", "0.002", "--gpu-min-run-time", "0.002", "--reps", "3"]
+        "--cpu-min-run-time", "0.002", "--gpu-min-run-time", "0.002", "--reps", "3",
+        "--warmup", "0"]
 
 
 def load_script():
@@ -83,7 +84,7 @@ class FakeBackend:
 
 def fake_gpu(name="NVIDIA H100 80GB HBM3", free=2**30, index=0):
     return tm.GpuInfo(index, name, total_memory=free, free_memory=free, capability="9.0",
-                      device="cpu")
+                      device="cpu")  # the "GPU" computes on the CPU
 
 
 def test_help_describes_the_options():
@@ -99,6 +100,7 @@ def test_help_describes_the_options():
     (["--shape", "10000,-1000,2000"], "must be positive, got -1000"),
     (["--shape", "10,20"], "expected M,K,N"),
     (["--cpu-min-run-time", "0"], "must be greater than 0"),
+    (["--warmup", "-1"], "must be at least 0"),
     (["--precisions", "fp8"], "unknown precision(s) fp8"),
     (["--device", "tpu"], "unknown device"),
     (["--device", "cuda:3"], "cuda:3: no such CUDA device"),
@@ -201,7 +203,7 @@ def test_gpu_paths_with_a_mocked_device(tmp_path):
     matmuls = [r for r in rows if r["kind"] == "matmul"]
     assert {r["precision"] for r in matmuls} == {"fp32", "tf32", "fp16"}  # no native bf16
     assert all(r["threads"] is None and r["device"] == "cpu" for r in matmuls)
-    assert backend.tf32_modes.count(True) == 3 and backend.tf32_modes.count(False) == 6
+    assert backend.tf32_modes.count(True) == 3 and backend.tf32_modes.count(False) == 7
     assert backend.events == 2 * 3 and backend.pinned == 2 and backend.syncs > 20
     tf32 = next(r for r in matmuls if r["precision"] == "tf32")
     assert tf32["tf32"] is True and tf32["peak_tflops"] == 494.5
@@ -216,6 +218,7 @@ def test_timing_methods_synchronize_around_the_clock():
     by_method = {r["method"]: r for r in rows}
     assert by_method["naive_first"]["samples"] == 1 and by_method["cuda_events"]["samples"] == 4
     assert backend.syncs == 2 + 4 * 3 and backend.events == 8
+    assert backend.tf32_modes == [False]  # the seed's fp32, TF32 off
     assert all(r["seconds"] >= 0 for r in rows)
 
 
@@ -244,4 +247,4 @@ def test_machine_id_is_stable_and_covers_its_inputs():
 
 def test_git_commit_is_none_outside_a_checkout(tmp_path):
     """Outside a git checkout the commit is recorded as null rather than guessed."""
-    assert tm.git_commit(tmp_path) is None
+    assert cli.git_commit(tmp_path) is None

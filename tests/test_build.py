@@ -1,0 +1,142 @@
+"""The built site: executed outputs, downloads, stamps, report, languages, and nothing from other hosts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT, run_mkdocs, tree_digest
+from sitelib.examples import find_examples
+
+pytestmark = pytest.mark.build
+
+EXAMPLES = [p.stem for p in find_examples(ROOT / "lessonsrc")]
+LANG_ROOTS = {"en": "", "zh": "zh/"}
+
+
+def page(site: Path, path: str) -> str:
+    """The HTML of ``path`` (a directory URL such as ``examples/x/``) in the built site."""
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", LANG_ROOTS)
+def test_autograd_page_shows_executed_output(built_site, lang):
+    """The autograd example's real output is on its page, in both languages."""
+    html = page(built_site, f"{LANG_ROOTS[lang]}examples/autograd_basics")
+    assert "after : tensor(2.) tensor(1.) tensor(1.)" in html
+    assert "before: None None None" in html
+
+
+@pytest.mark.parametrize("lang", LANG_ROOTS)
+def test_matmul_page_shows_timing_device_and_norm(built_site, lang):
+    """The matmul page shows the measured CPU time, the device, and a norm close to sqrt(M*N*K)."""
+    html = page(built_site, f"{LANG_ROOTS[lang]}examples/matmul_cpu_gpu")
+    assert re.search(r"median of 5: \d+\.\d{4} s = \d+\.\d{2} TFLOP/s", html)
+    assert re.search(r"cpu: .+, \d+ threads", html)
+    norm = float(re.search(r"c\.norm\(2\) = tensor\((\d+\.\d+)\)", html)[1])
+    assert abs(norm / 141421.356 - 1) < 0.01
+    assert "No CUDA GPU was found on this machine" in html or "synchronized median" in html
+
+
+def test_example_prose_follows_the_language(built_site):
+    """Each language shows its own prose cells and not the other's."""
+    en = page(built_site, "examples/autograd_basics")
+    zh = page(built_site, "zh/examples/autograd_basics")
+    assert "Step 1" in en and "第一步" not in en
+    assert "第一步" in zh and "Step 1" not in zh
+
+
+@pytest.mark.parametrize("stem", EXAMPLES)
+@pytest.mark.parametrize("lang", LANG_ROOTS)
+def test_example_downloads_and_stamp(built_site, stem, lang):
+    """Each example page offers its .py and an executed .ipynb, links to Colab and to its source, and is stamped."""
+    folder = built_site / f"{LANG_ROOTS[lang]}examples" / stem
+    assert (folder / f"{stem}.py").read_bytes() == (ROOT / "lessonsrc" / f"{stem}.py").read_bytes()
+    notebook = nbformat.read(folder / f"{stem}.ipynb", as_version=4)
+    nbformat.validate(notebook)
+    code_cells = [c for c in notebook.cells if c.cell_type == "code"]
+    assert code_cells and all(c.outputs for c in code_cells if "print(" in c.source)
+    html = page(built_site, f"{LANG_ROOTS[lang]}examples/{stem}")
+    assert f'href="{stem}.py" download' in html and f'href="{stem}.ipynb" download' in html
+    assert f"colab.research.google.com/github/learn-pytorch/lesson01/blob/gh-pages/{LANG_ROOTS[lang]}examples/{stem}/{stem}.ipynb" in html
+    assert f"lesson01/edit/main/lessonsrc/{stem}.py" in html
+    assert re.search(r"torch 2\.13\.0\S*?( on |，时间 )\d{4}-\d\d-\d\dT", html)
+
+
+@pytest.mark.parametrize("lang", LANG_ROOTS)
+def test_execution_report_lists_every_example(built_site, lang):
+    """The execution report has one row per example, with status and run time."""
+    html = page(built_site, f"{LANG_ROOTS[lang]}execution-report")
+    for stem in EXAMPLES:
+        assert re.search(rf'href="\.\./examples/{stem}/">.+?</a></td>\s*<td>(ok|成功)</td>\s*<td>\d+\.\d\d</td>', html)
+
+
+def test_theory_pages_edit_their_markdown(built_site):
+    """"Edit this page" on a theory page opens its Markdown file in the right language folder."""
+    assert "lesson01/edit/main/docs/en/01-meet-pytorch.md" in page(built_site, "01-meet-pytorch")
+    assert "lesson01/edit/main/docs/zh/01-meet-pytorch.md" in page(built_site, "zh/01-meet-pytorch")
+
+
+def test_math_is_mathml(built_site):
+    """Formulas are MathML in theory pages and notebook prose; no raw TeX delimiters remain."""
+    for path in ("06-code-walkthrough", "examples/autograd_basics", "zh/examples/autograd_basics"):
+        html = page(built_site, path)
+        assert "<math" in html
+        assert 'class="arithmatex"' not in html and "$\\partial" not in html
+
+
+def test_nothing_loads_from_other_hosts(built_site):
+    """No HTML file loads a script, stylesheet, font, image or frame from another host."""
+    remote = re.compile(r"""<(script|link|img|iframe|source)\b[^>]*\b(src|href)=["'](https?:)?//""", re.I)
+    offenders = []
+    for html_file in built_site.rglob("*.html"):
+        for match in remote.finditer(html_file.read_text(encoding="utf-8")):
+            tag = match[0]
+            if tag.startswith("<link") and re.search(r'rel="(canonical|alternate)"', html_file.read_text(encoding="utf-8")[match.start(): match.start() + 300].split(">")[0]):
+                continue  # canonical/alternate links name the published address; nothing is fetched
+            offenders.append(f"{html_file.relative_to(built_site)}: {tag}")
+    assert not offenders, offenders[:10]
+    css = "".join(p.read_text(encoding="utf-8", errors="ignore") for p in built_site.rglob("*.css"))
+    assert "fonts.googleapis" not in css and "@import url(http" not in css
+
+
+def test_notebook_pages_are_light(built_site):
+    """Example pages no longer inline JupyterLab's 590 KB stylesheet."""
+    for stem in EXAMPLES:
+        assert len(page(built_site, f"examples/{stem}").encode()) < 150_000
+
+
+def test_head_has_description_sitemap_and_404(built_site):
+    """Pages describe themselves in the head; the site has a sitemap per language and 404 pages."""
+    assert '<meta name="description" content="An executed lesson' not in page(built_site, "01-meet-pytorch")
+    assert re.search(r'<meta name="description" content="[^"]{20,}">', page(built_site, "01-meet-pytorch"))
+    assert re.search(r'<meta name="description" content="Autograd', page(built_site, "examples/autograd_basics"))
+    for lang_root in LANG_ROOTS.values():
+        sitemap = (built_site / lang_root / "sitemap.xml").read_text(encoding="utf-8")
+        assert f"https://learn-pytorch.github.io/lesson01/{lang_root}01-meet-pytorch/" in sitemap
+        assert (built_site / lang_root / "404.html").is_file()
+
+
+def test_site_and_repo_urls_follow_the_environment(tmp_path):
+    """SITE_URL and REPO_URL let a fork publish under its own address (sitemap, Colab, edit links)."""
+    env = {"SITE_URL": "https://fork.example.org/course/", "REPO_URL": "https://github.com/someone/fork"}
+    result = run_mkdocs("build", "--strict", "--site-dir", str(tmp_path / "site"), env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "https://fork.example.org/course/zh/01-meet-pytorch/" in (tmp_path / "site/zh/sitemap.xml").read_text()
+    html = page(tmp_path / "site", "examples/autograd_basics")
+    assert "colab.research.google.com/github/someone/fork/blob/gh-pages/examples/autograd_basics/" in html
+    assert "https://github.com/someone/fork/edit/main/lessonsrc/autograd_basics.py" in html
+
+
+def test_language_switcher_points_at_the_same_page(built_site):
+    """The switcher on a page links to that page in the other language, both ways."""
+    assert 'href="../zh/04-ecosystem/" hreflang="zh"' in page(built_site, "04-ecosystem")
+    assert 'href="../../04-ecosystem/" hreflang="en"' in page(built_site, "zh/04-ecosystem")
+
+
+def test_build_writes_nothing_into_docs(built_site, docs_digest_before_build):
+    """The build leaves docs/ byte for byte as it found it."""
+    assert tree_digest(ROOT / "docs") == docs_digest_before_build
