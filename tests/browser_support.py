@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import http.server
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -61,6 +62,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.server.log.append(LoggedRequest(method, self.path, self._status, self._sent))
 
     def do_GET(self):
+        delay = self.server.delays.get(self.path.split("?")[0], 0.0)
+        if delay:
+            time.sleep(delay)
         self._logged("GET", super().do_GET)
 
     def do_HEAD(self):
@@ -73,6 +77,12 @@ class _Server(http.server.ThreadingHTTPServer):
     def __init__(self, address, handler):
         super().__init__(address, handler)
         self.log: list[LoggedRequest] = []
+        self.delays: dict[str, float] = {}
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser closed a page while a file was on its way: not a server fault
+        super().handle_error(request, client_address)
 
 
 class SiteServer:
@@ -92,6 +102,11 @@ class SiteServer:
     @property
     def log(self) -> list[LoggedRequest]:
         return self._server.log
+
+    @property
+    def delays(self) -> dict[str, float]:
+        """Seconds to wait before answering a path (e.g. ``{"/sitemap.xml": 0.3}``): fixes an order of arrival."""
+        return self._server.delays
 
     def url(self, path: str = "/") -> str:
         return self.origin + "/" + path.lstrip("/")
