@@ -9,7 +9,7 @@
 # ---
 
 # %% [markdown] lang="en"
-# # Autograd: gradients of $y = a^2 x + b x + c$
+# # Autograd: the gradients of y = a²x + bx + c
 #
 # **Objectives:** build a small computation from tensors that require
 # gradients, ask PyTorch for the gradients with `torch.autograd.grad`, then
@@ -20,7 +20,7 @@
 # $2, 1, 1$, and $y = 1 + 2 + 3 = 6$. The code below checks it.
 
 # %% [markdown] lang="zh"
-# # 自动求导：$y = a^2 x + b x + c$ 的梯度
+# # 自动求导：y = a²x + bx + c 的梯度
 #
 # **学习目标：** 用需要梯度的张量搭建一个小计算，用 `torch.autograd.grad`
 # 求梯度，再用 `y.backward()` 和 `.grad` 得到同样的结果。

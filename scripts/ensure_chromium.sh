@@ -8,7 +8,8 @@ fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "Installing Debian's chromium for the browser tests..." >&2
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  # The font is for people reading the screenshots: Chromium draws Chinese as boxes without one.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null
   exit 0
 fi
 echo "error: ${CHROMIUM:-/usr/bin/chromium} is missing; install it (e.g. 'sudo apt-get install chromium') and run 'make test' again" >&2

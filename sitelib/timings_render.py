@@ -13,6 +13,7 @@ import hashlib
 import html
 
 from sitelib.timings_chart import best_cpu_series, chart_svg, crossover, sweep_series
+from sitelib.timings_schema import PRECISIONS
 
 PLACEHOLDERS = ("table", "machines", "chart", "naive")
 _CMD = "<code>python scripts/record_timings.py</code>"
@@ -175,8 +176,8 @@ def render_table(data: dict, lang: str, current_id: str | None) -> str:
     order = {"seed": 0, "sweep": 1}
     for record in data["machines"]:
         for device, rows in _by_device(record, "matmul").items():
-            rows = sorted(rows, key=lambda r: (order[r["role"]], r["precision"], r["threads"] or 0,
-                                               r["n"]))
+            rows = sorted(rows, key=lambda r: (order[r["role"]], PRECISIONS.index(r["precision"]),
+                                               r["threads"] or 0, r["n"]))
             cells = [[f'{r["m"]}×{r["k"]}×{r["n"]}' + (f' ({s["seed"]})' if r["role"] == "seed"
                                                      else ""),
                       _e(_variant(r, s)), fmt_seconds(r["median_s"]), fmt_seconds(r["iqr_s"]),

@@ -44,7 +44,8 @@ MIN_CHART_TEXT_PX = 10  # height of the smallest text box of a chart as drawn
 LOAD_TIMEOUT_MS = 15_000
 
 # Pages whose sources contain formulas (both languages).
-MATH_PAGES = ["/", "/01-meet-pytorch/", "/05-network-layers/", "/examples/autograd_basics/"]
+MATH_PAGES = ["/", "/01-meet-pytorch/", "/05-network-layers/", "/06-code-walkthrough/", "/timings/",
+              "/examples/autograd_basics/"]
 EXAMPLE_OUTPUTS = {
     "/examples/autograd_basics/": "after : tensor(2.) tensor(1.) tensor(1.)",
     "/examples/matmul_cpu_gpu/": "c.norm(2) = tensor(",
@@ -54,8 +55,6 @@ TIMINGS = "/timings/"
 # Everything a test needs from one page, gathered in one round trip after load.
 FACTS_JS = r"""() => {
   const article = document.querySelector('article.md-content__inner') || document.querySelector('article');
-  const describe = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-      (typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\s+/).join('.') : '');
   const shown = el => el.checkVisibility({visibilityProperty: true});
   const headings = article ? [...article.querySelectorAll('h1, h2, h3, h4, h5, h6')]
       .map(h => [Number(h.tagName[1]), h.textContent.replace('¶', '').trim().slice(0, 60)]) : [];
@@ -80,7 +79,6 @@ FACTS_JS = r"""() => {
   const nbCells = article ? [...article.querySelectorAll('.jp-CodeCell .highlight-ipynb')] : [];
   const nbCopy = article ? [...article.querySelectorAll('.jp-CodeCell clipboard-copy')] : [];
   return {
-    title: document.title,
     lang: document.documentElement.lang,
     h1s: document.querySelectorAll('h1').length,
     headings,
@@ -103,7 +101,6 @@ FACTS_JS = r"""() => {
     shownCopyTexts: [...document.querySelectorAll('.clipboard-copy-txt')].filter(shown).length,
     alternates: [...document.querySelectorAll('.md-select__list a[hreflang]')]
         .map(a => [a.getAttribute('hreflang'), new URL(a.href).pathname]),
-    scheme: document.body.getAttribute('data-md-color-scheme'),
     articleText: article ? article.innerText : '',
   };
 }"""
@@ -430,16 +427,15 @@ def test_language_switcher_goes_to_the_same_page(browser, server, path, first):
     context, page, recorder = new_page(browser, server)
     try:
         page.goto(server.url(path), wait_until="load")
-        recorder.settle(page)  # both sitemaps are in
         here = path
         for _ in range(2):
+            recorder.settle(page)  # both sitemaps are in
             there = other_language_path(here)
             page.hover(".md-header__option .md-select")
             with page.expect_navigation():
                 page.click(f'.md-select__list a[hreflang="{page_language(there)}"]')
             landed = page.url.split("?")[0].split("#")[0]
             assert landed == server.url(there), f"{here} -> {landed.removeprefix(server.origin)}, expected {there}"
-            recorder.settle(page)
             here = there
     finally:
         server.delays.pop(late, None)

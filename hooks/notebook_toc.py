@@ -1,0 +1,13 @@
+"""Make the contents of notebook pages link to their headings (see sitelib.notebook_toc)."""
+
+from mkdocs.structure.toc import get_toc
+
+from sitelib.notebook_toc import rewrite_headings
+
+
+def on_page_content(html, page, config, files):
+    if not page.file.src_uri.endswith(".ipynb"):
+        return html
+    html, tokens = rewrite_headings(html)
+    page.toc = get_toc(tokens)
+    return html

@@ -1,0 +1,67 @@
+"""Heading ids and a table of contents for rendered notebooks that agree with each other.
+
+mkdocs-jupyter builds a page's contents from a Markdown conversion (Python-
+Markdown's slugs, inline code dropped) while nbconvert gives the headings
+ASCII-only ids, so contents links miss their headings, and Chinese headings
+get empty ids. Here the ids are rewritten from the heading text, Unicode kept,
+and the contents are built from those same ids.
+"""
+
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+_HEADING = re.compile(r'<h(?P<level>[1-6]) id="[^"]*">(?P<body>.*?)</h(?P=level)>', re.DOTALL)
+_ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">¶</a>')
+_TAG = re.compile(r"<[^>]+>")
+
+
+def slugify(text: str) -> str:
+    """A URL fragment for ``text``: lower case, words kept in any script, joined by hyphens.
+
+    >>> slugify("Step 1: torch.autograd.grad"), slugify("第三步：梯度会累加"), slugify("¶ !")
+    ('step-1-torchautogradgrad', '第三步梯度会累加', 'section')
+    """
+    words = re.sub(r"[^\w\s-]", "", text.lower()).split()
+    return "-".join(words) or "section"
+
+
+def rewrite_headings(page_html: str) -> tuple[str, list[dict]]:
+    """Give every heading a unique id from its text; return the new HTML and MkDocs toc tokens.
+
+    >>> html, toc = rewrite_headings('<h1 id="">小结<a class="anchor-link" href="#">¶</a></h1>'
+    ...                              '<h2 id="x">A <code>b</code></h2><h2 id="y">A b</h2>')
+    >>> html
+    '<h1 id="小结">小结<a class="anchor-link" href="#小结">¶</a></h1><h2 id="a-b">A <code>b</code></h2><h2 id="a-b_1">A b</h2>'
+    >>> [(t["id"], t["name"], [c["id"] for c in t["children"]]) for t in toc]
+    [('小结', '小结', ['a-b', 'a-b_1'])]
+    """
+    seen: dict[str, int] = {}
+    flat: list[dict] = []
+
+    def replace(match: re.Match) -> str:
+        level, body = int(match["level"]), _ANCHOR.sub("", match["body"])
+        name = htmllib.unescape(_TAG.sub("", body)).strip()
+        base = slugify(name)
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        anchor = base if count == 0 else f"{base}_{count}"
+        flat.append({"level": level, "id": anchor, "name": htmllib.escape(name), "children": []})
+        link = f'<a class="anchor-link" href="#{anchor}">¶</a>' if _ANCHOR.search(match["body"]) else ""
+        return f'<h{level} id="{anchor}">{body}{link}</h{level}>'
+
+    new_html = _HEADING.sub(replace, page_html)
+    return new_html, _nest(flat)
+
+
+def _nest(flat: list[dict]) -> list[dict]:
+    """Turn a flat list of headings into the nested tokens ``mkdocs.structure.toc.get_toc`` reads."""
+    roots: list[dict] = []
+    stack: list[dict] = []
+    for token in flat:
+        while stack and stack[-1]["level"] >= token["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else roots).append(token)
+        stack.append(token)
+    return roots
