@@ -222,6 +222,15 @@ def test_timing_methods_synchronize_around_the_clock():
     assert all(r["seconds"] >= 0 for r in rows)
 
 
+def test_gpu_benchmark_clock_waits_for_the_device():
+    """On a GPU each clock reading of blocked_autorange is preceded by a synchronization."""
+    backend = FakeBackend()
+    row = tm.measure_matmul("cpu", "Fake GPU", 32, 32, 32, precision="tf32", min_run_time=0.01,
+                            backend=backend, warmup_s=0)
+    assert backend.syncs >= 2 * row["runs"] + 3  # first call, warm-up, then two per block
+    assert backend.tf32_modes == [True] and row["tf32"] is True and row["threads"] is None
+
+
 @pytest.mark.parametrize("name, precision, peak", [
     ("NVIDIA H100 80GB HBM3", "bf16", 989.5), ("NVIDIA H100 PCIe", "fp32", 51.0),
     ("NVIDIA H200", "tf32", 494.5), ("NVIDIA A100-SXM4-80GB", "fp16", 312.0),
