@@ -27,15 +27,10 @@ from nbclient.exceptions import CellExecutionError
 # example) and reports the machine the outputs are produced on.
 _PROBE = """
 import json as _json, platform as _platform, torch as _torch
+from sitelib.timings_measure import cpu_model as _cpu_model
 def _lesson_machine():
-    cpu = _platform.processor() or _platform.machine()
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            cpu = next((l.split(":", 1)[1].strip() for l in f if l.startswith("model name")), cpu)
-    except OSError:
-        pass
     gpu = _torch.cuda.get_device_name(0) if _torch.cuda.is_available() else None
-    return _json.dumps({"cpu": cpu, "gpu": gpu, "torch": _torch.__version__,
+    return _json.dumps({"cpu": _cpu_model(), "gpu": gpu, "torch": _torch.__version__,
                         "python": _platform.python_version()})
 """
 

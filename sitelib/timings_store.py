@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from sitelib.atomic import write_text_atomic
 from sitelib.timings_schema import SCHEMA_VERSION, SchemaError, validate_timings
 
 
@@ -92,37 +91,5 @@ def write_timings(path, data: dict) -> None:
     """
     path = Path(path)
     validate_timings(data, source=f"{path} (data about to be written)")
-    text = dumps_timings(data)  # serialise before touching the disk
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)  # mkstemp creates 0600; the data file is meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_dir(path.parent)
+    write_text_atomic(path, dumps_timings(data))  # serialised before the disk is touched
 
-
-def _fsync_dir(directory: Path) -> None:
-    """Persist the rename itself; not every platform can open a directory, hence best effort."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sitelib import atomic
 from sitelib import timings_store as store
 from sitelib.timings_store import TimingsFileError, load_timings, merge_record, write_timings
 
@@ -109,7 +110,7 @@ def test_failed_replace_keeps_old_file_and_removes_temp(tmp_path, monkeypatch):
 
     def boom(src, dst):
         raise OSError("disk on fire")
-    monkeypatch.setattr(store.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     with pytest.raises(OSError, match="disk on fire"):
         write_timings(path, doc(record(), record("bbbbbbbbbbbbbbbb")))
     assert path.read_bytes() == before
