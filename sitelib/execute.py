@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -35,15 +36,17 @@ def _lesson_machine():
 """
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 class ExampleFailed(Exception):
     """An example raised: names the file, the cell and the line where that cell starts."""
 
     def __init__(self, path: Path, cell_index: int, line: int, error: CellExecutionError):
         self.path, self.cell_index, self.line = path, cell_index, line
         summary = f"{error.ename}: {error.evalue}"
-        super().__init__(
-            f"Example {path} failed in cell {cell_index} (line {line}): {summary}\n{error.traceback}"
-        )
+        traceback = _ANSI.sub("", error.traceback)  # IPython colours it; build logs are plain text
+        super().__init__(f"Example {path} failed in cell {cell_index} (line {line}): {summary}\n{traceback}")
 
 
 @dataclass

@@ -74,6 +74,21 @@ def test_execution_report_lists_every_example(built_site, lang):
         assert re.search(rf'href="\.\./examples/{stem}/">.+?</a></td>\s*<td>(ok|成功)</td>\s*<td>\d+\.\d\d</td>', html)
 
 
+@pytest.mark.parametrize("lang", LANG_ROOTS)
+def test_timings_page_shows_the_committed_records(built_site, lang):
+    """Every committed machine record appears on the timings page with its provenance, table and chart."""
+    from sitelib.timings_store import load_timings
+
+    html = page(built_site, f"{LANG_ROOTS[lang]}timings")
+    data = load_timings(ROOT / "data" / "timings.json")
+    assert data["machines"], "data/timings.json holds no record"
+    for record in data["machines"]:
+        assert record["machine_id"] in html and record["torch_version"] in html
+    assert "<table>" in html and "<svg" in html and "<!-- timings:" not in html
+    has_gpu = any(record["gpus"] for record in data["machines"])
+    assert has_gpu or ("No GPU record has been recorded yet" in html or "还没有任何 GPU 记录" in html)
+
+
 def test_theory_pages_edit_their_markdown(built_site):
     """"Edit this page" on a theory page opens its Markdown file in the right language folder."""
     assert "lesson01/edit/main/docs/en/01-meet-pytorch.md" in page(built_site, "01-meet-pytorch")

@@ -98,6 +98,7 @@ def test_failing_example_names_file_cell_and_line(tmp_path):
         executed_examples(src, tmp_path / "cache")
     message = str(info.value)
     assert "demo.py failed in cell 2 (line 7): ZeroDivisionError: division by zero" in message
+    assert "\x1b[" not in message  # no terminal colour codes in build logs
     assert not list((tmp_path / "cache").glob("*.ipynb"))  # nothing half-done is cached
 
 
