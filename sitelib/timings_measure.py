@@ -98,8 +98,15 @@ def available_ram():
         return None
 
 
+# Device nodes of the NVIDIA, ROCm and WSL GPU drivers: without any of them torch
+# cannot see a GPU either, and importing torch (1.3 s) just to learn that is wasted.
+GPU_DRIVER_NODES = ("/dev/nvidiactl", "/proc/driver/nvidia", "/dev/kfd", "/dev/dxg")
+
+
 def gpu_names() -> list[str]:
-    """Names of the CUDA devices, in index order; empty without torch or CUDA."""
+    """Names of the CUDA devices, in index order; empty without a GPU driver, torch or CUDA."""
+    if not any(os.path.exists(node) for node in GPU_DRIVER_NODES):
+        return []
     try:
         import torch
     except ImportError:

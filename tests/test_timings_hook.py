@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -158,3 +160,15 @@ def test_machine_id_matches_the_script(hook, monkeypatch, tmp_path):
     out = hook.on_page_markdown("<!-- timings:table -->\n<!-- timings:naive -->", page(), config, None)
     assert "recorded on the machine that built this page" in out
     assert calls == [1]  # computed once and cached
+
+
+@pytest.mark.parametrize("nodes, imports_torch", [(("/nonexistent-gpu-driver",), False), (("/",), True)])
+def test_gpu_lookup_skips_torch_without_a_gpu_driver(nodes, imports_torch):
+    """Without a GPU driver node the machine id needs no torch import (1.3 s per build); with one it asks torch."""
+    code = (
+        "import sys\nfrom sitelib import timings_measure as tm\n"
+        f"tm.GPU_DRIVER_NODES = {nodes!r}\n"
+        "names = tm.gpu_names()\nprint(isinstance(names, list), 'torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.stdout.split() == ["True", str(imports_torch)], result.stderr
