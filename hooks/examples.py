@@ -18,6 +18,7 @@ import os
 from pathlib import Path
 
 import nbformat
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
@@ -50,8 +51,6 @@ def on_files(files, config):
         else:
             executions = executed_examples(root / "lessonsrc", root / ".cache" / "examples")
     except ExampleFailed as error:
-        from mkdocs.exceptions import PluginError
-
         raise PluginError(str(error)) from None
     _examples.clear()
     for source, execution in executions.items():

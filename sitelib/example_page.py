@@ -19,6 +19,7 @@ TEXT = {
         "This table lists each one with its status, run time and the machine it ran on, slowest first.",
         "columns": ("Example", "Status", "Run time (s)", "Machine", "torch", "Executed (UTC)"),
         "ok": "ok",
+        "skipped": "not executed",
         "total": "Total",
     },
     "zh": {
@@ -32,6 +33,7 @@ TEXT = {
         "report_intro": "本站的每个示例都在构建网站时执行。下表列出每个示例的状态、运行时间和运行它的机器，最慢的在前。",
         "columns": ("示例", "状态", "运行时间（秒）", "机器", "torch", "执行时间（UTC）"),
         "ok": "成功",
+        "skipped": "未执行",
         "total": "合计",
     },
 }
@@ -116,7 +118,7 @@ def render_report(examples: list[ExampleInfo], lang: str) -> str:
     t = TEXT[lang]
     header = "| " + " | ".join(t["columns"]) + " |"
     rows = [
-        f"| [{_cell(e.title)}](examples/{e.stem}.ipynb) | {t['ok']} | {e.seconds:.2f} "
+        f"| [{_cell(e.title)}](examples/{e.stem}.ipynb) | {t['ok'] if e.executed_at else t['skipped']} | {e.seconds:.2f} "
         f"| {_cell(machine_label(e.machine, lang))} | {_cell(str(e.machine.get('torch', '?')))} | {_cell(e.executed_at)} |"
         for e in sorted(examples, key=lambda e: -e.seconds)
     ]
