@@ -24,7 +24,14 @@ from mkdocs.structure.files import File
 
 from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report
 from sitelib.execute import ExampleFailed
-from sitelib.notebooks import executed_examples, for_language, unexecuted_examples, write_if_changed
+from sitelib.examples import helper_files
+from sitelib.notebooks import (
+    executed_examples,
+    for_language,
+    unexecuted_examples,
+    with_helper_setup,
+    write_if_changed,
+)
 
 REPORT_URI = "execution-report.md"
 _examples: dict[str, ExampleInfo] = {}
@@ -55,11 +62,12 @@ def on_files(files, config):
     _examples.clear()
     for source, execution in executions.items():
         notebook = for_language(execution.notebook, lang)
+        downloadable = with_helper_setup(notebook, helper_files(source, root / "lessonsrc"), root / "lessonsrc")
         # A real src_dir (not File.generated): mkdocs-jupyter's NotebookFile
         # wrapper recomputes abs_src_path from src_dir and src_uri.
         pages_dir = root / ".cache" / "examples" / "pages" / lang
         uri = f"examples/{source.stem}.ipynb"
-        write_if_changed(pages_dir / uri, nbformat.writes(notebook))
+        write_if_changed(pages_dir / uri, nbformat.writes(downloadable))
         files.append(File(uri, str(pages_dir), config.site_dir, config.use_directory_urls))
         files.append(File.generated(config, f"examples/{source.stem}/{source.name}", abs_src_path=str(source)))
         _examples[source.stem] = ExampleInfo(

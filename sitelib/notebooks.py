@@ -33,6 +33,40 @@ def for_language(notebook: nbformat.NotebookNode, lang: str) -> nbformat.Noteboo
     return result
 
 
+SETUP_TAG = "lesson-setup"
+
+
+def with_helper_setup(notebook: nbformat.NotebookNode, helpers: list[Path], src_dir: Path) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` whose first code cell recreates the helper modules it imports.
+
+    The downloaded notebook then runs outside the repository (in Colab, say).
+    The cell is tagged ``lesson-setup`` so the site hides it, and it never
+    overwrites a file that already exists.
+
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    >>> with_helper_setup(nb, [], Path("lessonsrc")) is not nb
+    True
+    """
+    result = copy.deepcopy(notebook)
+    if not helpers:
+        return result
+    files = {f"{src_dir.name}/{path.relative_to(src_dir).as_posix()}": path.read_text(encoding="utf-8") for path in helpers}
+    source = (
+        "# Running this notebook outside the lesson's repository (e.g. in Colab)?\n"
+        "# This cell writes the helper modules it imports; existing files are kept.\n"
+        "import pathlib\n\n"
+        f"_lesson_files = {files!r}\n"
+        "for _name, _text in _lesson_files.items():\n"
+        "    _path = pathlib.Path(_name)\n"
+        "    _path.parent.mkdir(parents=True, exist_ok=True)\n"
+        "    if not _path.exists():\n"
+        "        _path.write_text(_text, encoding='utf-8')"
+    )
+    first_code = next((i for i, c in enumerate(result.cells) if c.cell_type == "code"), len(result.cells))
+    result.cells.insert(first_code, nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]}))
+    return result
+
+
 def _load(path: Path) -> Execution:
     notebook = nbformat.read(path, as_version=4)
     meta = notebook.metadata.get("lesson", {})

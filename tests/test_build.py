@@ -155,3 +155,17 @@ def test_language_switcher_points_at_the_same_page(built_site):
 def test_build_writes_nothing_into_docs(built_site, docs_digest_before_build):
     """The build leaves docs/ byte for byte as it found it."""
     assert tree_digest(ROOT / "docs") == docs_digest_before_build
+
+
+def test_downloaded_notebook_brings_its_helpers(built_site, tmp_path, monkeypatch):
+    """The matmul notebook's hidden set-up cell recreates lessonsrc for Colab, and keeps existing files."""
+    notebook = nbformat.read(built_site / "examples/matmul_cpu_gpu/matmul_cpu_gpu.ipynb", as_version=4)
+    setup = next(c for c in notebook.cells if c.cell_type == "code")
+    assert setup.metadata["tags"] == ["lesson-setup"]
+    assert "_lesson_files" not in page(built_site, "examples/matmul_cpu_gpu")  # hidden on the site
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "lessonsrc").mkdir()
+    (tmp_path / "lessonsrc" / "__init__.py").write_text("# mine\n", encoding="utf-8")
+    exec(setup.source, {})
+    assert (tmp_path / "lessonsrc" / "__init__.py").read_text(encoding="utf-8") == "# mine\n"
+    assert (tmp_path / "lessonsrc" / "timing.py").read_bytes() == (ROOT / "lessonsrc" / "timing.py").read_bytes()
