@@ -78,6 +78,9 @@ def on_files(files, config):
 
 
 def on_page_content(html, page, config, files):
+    if page.file.src_uri == REPORT_URI:
+        page.edit_url = None  # generated at build time: there is no file to edit
+        return html
     stem = page.file.src_uri.removeprefix("examples/").removesuffix(".ipynb")
     info = _examples.get(stem) if page.file.src_uri.startswith("examples/") else None
     if info is None:

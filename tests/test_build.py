@@ -70,6 +70,7 @@ def test_example_downloads_and_stamp(built_site, stem, lang):
 def test_execution_report_lists_every_example(built_site, lang):
     """The execution report has one row per example, with status and run time."""
     html = page(built_site, f"{LANG_ROOTS[lang]}execution-report")
+    assert 'rel="edit"' not in html  # generated: nothing to edit
     for stem in EXAMPLES:
         assert re.search(rf'href="\.\./examples/{stem}/">.+?</a></td>\s*<td>(ok|成功)</td>\s*<td>\d+\.\d\d</td>', html)
 
