@@ -22,8 +22,9 @@ def matmul_flops(m: int, k: int, n: int) -> int:
 
     Each of the ``m * n`` outputs needs ``k`` multiplications and ``k`` additions.
 
-    >>> matmul_flops(10000, 1000, 2000)
-    40000000000
+    Examples:
+        >>> matmul_flops(10000, 1000, 2000)
+        40000000000
     """
     if min(m, k, n) <= 0:
         raise ValueError(f"matrix sizes must be positive, got m={m}, k={k}, n={n}")
@@ -33,8 +34,9 @@ def matmul_flops(m: int, k: int, n: int) -> int:
 def tflops(m: int, k: int, n: int, seconds: float) -> float:
     """Throughput in TFLOP/s of an ``(m, k) @ (k, n)`` product that took ``seconds``.
 
-    >>> tflops(10000, 1000, 2000, 0.001)
-    40.0
+    Examples:
+        >>> tflops(10000, 1000, 2000, 0.001)
+        40.0
     """
     if seconds <= 0:
         raise ValueError(f"seconds must be positive, got {seconds}")
@@ -48,13 +50,13 @@ def expected_norm(m: int, k: int, n: int) -> float:
     standard normals, so it has mean 0 and variance ``k``. The squared norm sums
     ``m * n`` such entries: about ``m * n * k``.
 
-    >>> round(expected_norm(10000, 1000, 2000))
-    141421
-    >>> torch.manual_seed(0)  # doctest: +ELLIPSIS
-    <torch._C.Generator object at ...>
-    >>> c = torch.randn(200, 50) @ torch.randn(50, 100)
-    >>> abs(c.norm().item() / expected_norm(200, 50, 100) - 1) < 0.02
-    True
+    Examples:
+        >>> round(expected_norm(10000, 1000, 2000))
+        141421
+        >>> _ = torch.manual_seed(0)
+        >>> c = torch.randn(200, 50) @ torch.randn(50, 100)
+        >>> abs(c.norm().item() / expected_norm(200, 50, 100) - 1) < 0.02
+        True
     """
     return math.sqrt(m * n * k)
 
@@ -62,8 +64,9 @@ def expected_norm(m: int, k: int, n: int) -> float:
 def cpu_model() -> str:
     """Name of this machine's CPU, as the operating system reports it.
 
-    >>> isinstance(cpu_model(), str) and cpu_model() != ""
-    True
+    Examples:
+        >>> isinstance(cpu_model(), str) and cpu_model() != ""
+        True
     """
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
@@ -78,8 +81,9 @@ def cpu_model() -> str:
 def describe_device(device: torch.device | str) -> str:
     """A readable name for ``device``: the CPU model and threads, or the GPU name.
 
-    >>> describe_device("cpu").startswith("cpu: ")
-    True
+    Examples:
+        >>> describe_device("cpu").startswith("cpu: ")
+        True
     """
     device = torch.device(device)
     if device.type == "cuda":
@@ -90,7 +94,8 @@ def describe_device(device: torch.device | str) -> str:
 def synchronize(device: torch.device | str) -> None:
     """Wait until every kernel queued on ``device`` has finished (no-op on the CPU).
 
-    >>> synchronize("cpu")
+    Examples:
+        >>> synchronize("cpu")
     """
     device = torch.device(device)
     if device.type == "cuda":
@@ -100,9 +105,10 @@ def synchronize(device: torch.device | str) -> None:
 def wall_time(fn: Callable[[], object], device: torch.device | str) -> float:
     """Seconds that one call of ``fn`` takes on ``device``, synchronized on both sides.
 
-    >>> seconds = wall_time(lambda: torch.ones(8, 8) @ torch.ones(8, 8), "cpu")
-    >>> 0 < seconds < 1
-    True
+    Examples:
+        >>> seconds = wall_time(lambda: torch.ones(8, 8) @ torch.ones(8, 8), "cpu")
+        >>> 0 < seconds < 1
+        True
     """
     synchronize(device)  # do not charge earlier queued work to fn
     start = time.perf_counter()
@@ -114,12 +120,13 @@ def wall_time(fn: Callable[[], object], device: torch.device | str) -> float:
 def median_time(fn: Callable[[], object], device: torch.device | str, *, warmup: int = 1, repeat: int = 5) -> float:
     """Median of ``repeat`` synchronized timings of ``fn`` after ``warmup`` untimed calls.
 
-    >>> median_time(lambda: torch.ones(8, 8) @ torch.ones(8, 8), "cpu", repeat=3) > 0
-    True
-    >>> median_time(lambda: None, "cpu", repeat=0)
-    Traceback (most recent call last):
-    ...
-    ValueError: repeat must be at least 1, got 0
+    Examples:
+        >>> median_time(lambda: torch.ones(8, 8) @ torch.ones(8, 8), "cpu", repeat=3) > 0
+        True
+        >>> median_time(lambda: None, "cpu", repeat=0)
+        Traceback (most recent call last):
+        ...
+        ValueError: repeat must be at least 1, got 0
     """
     if repeat < 1:
         raise ValueError(f"repeat must be at least 1, got {repeat}")

@@ -170,3 +170,10 @@ def test_downloaded_notebook_brings_its_helpers(built_site, tmp_path, monkeypatc
     exec(setup.source, {})
     assert (tmp_path / "lessonsrc" / "__init__.py").read_text(encoding="utf-8") == "# mine\n"
     assert (tmp_path / "lessonsrc" / "timing.py").read_bytes() == (ROOT / "lessonsrc" / "timing.py").read_bytes()
+
+
+def test_api_page_renders_docstring_examples_as_code(built_site):
+    """mkdocstrings shows the helpers' >>> examples as highlighted code, not as nested quotes."""
+    html = page(built_site, "api")
+    assert html.count('<span class="gp">&gt;&gt;&gt;') >= 10
+    assert "<blockquote>" not in html
