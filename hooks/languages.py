@@ -15,10 +15,9 @@ from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from sitelib.languages import absolute_alternate, alternate_href
+from sitelib.languages import alternate_href
 
 ZH_CONFIG = "mkdocs.zh.yml"
-_saved_links: list[str] = []
 
 
 def _is_default_language(config) -> bool:
@@ -31,20 +30,9 @@ def on_page_context(context, page, config, nav):
     lang = config.theme["language"]
     alternates = config.extra.get("alternate", [])
     context["lesson_alternates"] = {alt["lang"]: alternate_href(page.url, lang, alt["lang"]) for alt in alternates}
-    # Material's <head> hreflang links read config.extra.alternate: while this
-    # page renders they name its own published address in each language.
-    if config.site_url:
-        _saved_links[:] = [alt["link"] for alt in alternates]
-        for alt in alternates:
-            alt["link"] = absolute_alternate(config.site_url, page.url, lang, alt["lang"])
+    # Material's <head> hreflang links keep the language roots: its script fetches
+    # <link>/sitemap.xml for each, and an absolute address would leave the machine.
     return context
-
-
-def on_post_page(output, page, config):
-    for alt, link in zip(config.extra.get("alternate", []), _saved_links):
-        alt["link"] = link  # the 404 page and the next page start from the fallbacks
-    _saved_links.clear()
-    return output
 
 
 def on_post_build(config):

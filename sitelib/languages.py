@@ -23,17 +23,3 @@ def alternate_href(page_url: str, this_lang: str, target_lang: str) -> str:
     prefix = "" if target_lang == DEFAULT else f"{target_lang}/"
     return (up + prefix + page_url) or "./"
 
-
-def absolute_alternate(site_url: str, page_url: str, this_lang: str, target_lang: str) -> str:
-    """Published address of the page at ``page_url`` in ``target_lang`` (for hreflang links).
-
-    ``site_url`` is this build's own address: the Chinese build's ends in ``zh/``.
-
-    >>> absolute_alternate("https://x.org/l/", "01-meet/", "en", "zh")
-    'https://x.org/l/zh/01-meet/'
-    >>> absolute_alternate("https://x.org/l/zh/", "01-meet/", "zh", "en")
-    'https://x.org/l/01-meet/'
-    """
-    root = site_url if this_lang == DEFAULT else site_url.removesuffix(f"{this_lang}/")
-    prefix = "" if target_lang == DEFAULT else f"{target_lang}/"
-    return root + prefix + page_url

@@ -42,3 +42,7 @@ def built_site(tmp_path_factory, docs_digest_before_build) -> Path:
     result = run_mkdocs("build", "--strict", "--site-dir", str(site))
     assert result.returncode == 0, result.stderr[-4000:]
     return site
+
+
+# The browser tests' session fixtures (one Chromium, one survey of every page), shared by both modules.
+from browser_fixtures import browser, pages, phone, server, survey  # noqa: E402,F401
