@@ -86,8 +86,10 @@ def test_changed_helper_or_torch_version_re_executes(tmp_path, monkeypatch):
     again = executed_examples(src, cache, environment="torch=A")[src / "demo.py"]
     assert again.executed_at == second.executed_at  # unchanged inputs: served from the cache
 
+    before_upgrade = {p.name for p in cache.glob("*.ipynb")}
     upgraded = executed_examples(src, cache, environment="torch=B")[src / "demo.py"]
-    assert upgraded.executed_at != second.executed_at or upgraded.seconds != second.seconds
+    after_upgrade = {p.name for p in cache.glob("*.ipynb")}
+    assert after_upgrade and after_upgrade.isdisjoint(before_upgrade)  # executed anew under a new key
     assert "value is 2" in outputs(upgraded)
 
 
