@@ -76,7 +76,7 @@ STRINGS = {
         "cols": ["形状 (M×K×N)", "线程数 / 精度", "中位数", "四分位距", "轮数 × 次数",
                  "TFLOP/s", "占稠密峰值 %", "首次调用"],
         "mcols": ["机器", "设备", "线程数 / 精度", "中位数", "TFLOP/s", "占稠密峰值 %", "记录"],
-        "threads": "{n} 个线程", "seed": "种子", "this": "本机", "other": "其他机器",
+        "threads": "{n} 个线程", "seed": "原文示例", "this": "本机", "other": "其他机器",
         "one_machine": "目前只记录了一台机器；用 " + _CMD + " 添加你的机器。",
         "chart_alt": "折线图：{device} 上 n×n @ n×n 矩阵乘法的 TFLOP/s 随矩阵大小 n 的变化，"
                      "记录于 {date}。",
@@ -86,8 +86,8 @@ STRINGS = {
         "cpu_only": "图中只有 CPU 曲线。",
         "mcols_naive": ["计时方法", "时间", "样本数"],
         "methods": {
-            "naive_first": "首次调用，time.time() 计时，不同步（种子代码的做法）",
-            "naive_warm": "预热之后，time.time() 计时，不同步（种子代码的做法）",
+            "naive_first": "首次调用，time.time() 计时，不同步（原文代码的做法）",
+            "naive_warm": "预热之后，time.time() 计时，不同步（原文代码的做法）",
             "synchronized_first": "首次调用，读时钟前先 torch.cuda.synchronize()",
             "synchronized_warm": "预热之后，读时钟前先 torch.cuda.synchronize()",
             "cuda_events": "CUDA 事件（torch.cuda.Event(enable_timing=True)）",
