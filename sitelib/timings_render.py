@@ -38,7 +38,7 @@ STRINGS = {
                  "TFLOP/s", "% of dense peak", "First call"],
         "mcols": ["Machine", "Device", "Threads / precision", "Median", "TFLOP/s",
                   "% of dense peak", "Recorded"],
-        "threads": "{n} thread(s)", "seed": "seed", "this": "this machine",
+        "threads": "{n} thread(s)", "seed": "lesson", "this": "this machine",
         "other": "elsewhere", "one_machine": "Only one machine has been recorded so far; "
                                              "add yours with " + _CMD + ".",
         "chart_alt": "Line chart of TFLOP/s against matrix size n for n×n @ n×n products on "
@@ -49,8 +49,8 @@ STRINGS = {
         "cpu_only": "Only CPU series are drawn.",
         "mcols_naive": ["Clock", "Time", "Samples"],
         "methods": {
-            "naive_first": "time.time() around the first call, no synchronize (the seed)",
-            "naive_warm": "time.time() after warm-up, no synchronize (the seed)",
+            "naive_first": "time.time() around the first call, no synchronize (the original lesson)",
+            "naive_warm": "time.time() after warm-up, no synchronize (the original lesson)",
             "synchronized_first": "first call, torch.cuda.synchronize() before reading the clock",
             "synchronized_warm": "after warm-up, torch.cuda.synchronize() before reading the clock",
             "cuda_events": "CUDA events (torch.cuda.Event(enable_timing=True))",

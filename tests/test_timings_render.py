@@ -76,7 +76,7 @@ def test_table_has_a_provenance_line_per_device():
     assert "Recorded on <strong>Test CPU</strong> on 2026-02-03 with torch 2.13.0." in out
     assert "Recorded on <strong>NVIDIA H100 80GB HBM3</strong> on 2026-02-03" in out
     assert out.count("<table>") == 3  # Test CPU, Host CPU, cuda:0
-    assert "10000×1000×2000 (seed)" in out and "No GPU record" not in out
+    assert "10000×1000×2000 (lesson)" in out and "No GPU record" not in out
     assert 'href="https://example.com/sheet.pdf?a=1&amp;b=2"' in out
     gpu = out.split("NVIDIA H100 80GB HBM3</strong>", 1)[1]
     order = [gpu.index(f"<td>{p}</td>") for p in ("fp32", "tf32", "bf16", "fp16")]
