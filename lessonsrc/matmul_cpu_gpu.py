@@ -72,7 +72,7 @@ print(f"median of 5: {cpu_seconds:.4f} s = {tflops(m, k, n, cpu_seconds):.2f} TF
 #
 # Each entry of `c` sums 1000 products of independent standard normals, so its
 # variance is 1000; the Frobenius norm is about $\sqrt{m \cdot n \cdot k} \approx 1.41 \times 10^5$.
-# The seed lesson printed 7070 here, which is about 20 times too small.
+# The original lesson printed 7070 here, which is about 20 times too small.
 
 # %% [markdown] lang="zh"
 # ## 第二步：核对范数
