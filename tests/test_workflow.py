@@ -42,3 +42,5 @@ def test_workflow_runs_the_ci_targets_and_deploys_site():
     assert uploads and uploads[0]["with"]["path"] == "site"
     assert workflow[True]["push"]["branches"] == ["main"]  # YAML 1.1 reads the key `on` as True
     assert any("deploy-pages" in s.get("uses", "") for s in workflow["jobs"]["deploy"]["steps"])
+    # The lock pins torch's +cpu build, which only PyTorch's CPU index serves.
+    assert workflow["jobs"]["build"]["env"]["PIP_EXTRA_INDEX_URL"] == "https://download.pytorch.org/whl/cpu"

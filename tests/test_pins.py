@@ -1,0 +1,48 @@
+"""Dependencies are pinned exactly, and the lock (constraints.txt) agrees with pyproject.toml."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.\-]+)(\[[^\]]+\])?==(?P<version>[^\s;]+)$")
+
+
+def canonical(name: str) -> str:
+    """PEP 503 name: case and -_. differences do not matter."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def declared() -> dict[str, str]:
+    """Every dependency of pyproject.toml (runtime and test), name to pinned version."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    specs = project["dependencies"] + [d for group in project["optional-dependencies"].values() for d in group]
+    pins = {}
+    for spec in specs:
+        match = PIN.match(spec)
+        assert match, f"{spec!r} is not pinned with == (a loose torch pulls a multi-GB CUDA build)"
+        pins[canonical(match["name"])] = match["version"]
+    return pins
+
+
+def locked() -> dict[str, str]:
+    """constraints.txt, name to version."""
+    lines = (ROOT / "constraints.txt").read_text(encoding="utf-8").split("\n")
+    return {canonical(m["name"]): m["version"] for line in lines if (m := PIN.match(line.strip()))}
+
+
+def test_every_dependency_is_pinned_and_locked_at_the_same_version():
+    """pyproject.toml pins each package exactly, and constraints.txt holds that same version."""
+    lock = locked()
+    for name, version in declared().items():
+        assert name in lock, f"{name} is missing from constraints.txt"
+        assert lock[name].split("+")[0] == version, f"{name}: pyproject {version}, constraints {lock[name]}"
+
+
+def test_torch_is_the_local_cpu_build_and_mkdocs_is_1x():
+    """torch resolves to the 2.13.0 CPU wheel; MkDocs stays below 2 (which drops plugins)."""
+    lock = locked()
+    assert lock["torch"] == "2.13.0+cpu"
+    assert lock["mkdocs"].startswith("1.")
