@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import runpy
 import shutil
 import statistics
 import subprocess
@@ -91,7 +90,7 @@ def one_run(site: Path) -> dict[str, float]:
         times["prose edit"], _ = build(site)
     with edited(HELPER, "\n# benchmark edit\n"):
         times["helper edit"], executed = build(site)
-    print(f"  run: " + ", ".join(f"{k} {v:.2f} s" for k, v in times.items()) + f"; helper edit executed {executed}")
+    print("  run: " + ", ".join(f"{k} {v:.2f} s" for k, v in times.items()) + f"; helper edit executed {executed}")
     return times
 
 

@@ -22,4 +22,3 @@ def alternate_href(page_url: str, this_lang: str, target_lang: str) -> str:
     up = "../" * depth + ("../" if this_lang != DEFAULT else "")
     prefix = "" if target_lang == DEFAULT else f"{target_lang}/"
     return (up + prefix + page_url) or "./"
-

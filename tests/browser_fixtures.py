@@ -21,11 +21,7 @@ from browser_support import (
     CHROMIUM,
     Recorder,
     SiteServer,
-    contrast_ratio,
     launch_chromium,
-    other_language_path,
-    page_language,
-    parse_rgb,
     shot_name,
     site_pages,
 )

@@ -7,9 +7,8 @@ import pytest
 from browser_fixtures import (
     failures,
     new_page,
-    other_language_path,
-    page_language,
 )
+from browser_support import other_language_path, page_language
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 

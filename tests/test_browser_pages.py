@@ -21,13 +21,11 @@ from browser_fixtures import (
     TIMINGS,
     blocked_error,
     cold_visit,
-    contrast_ratio,
     failures,
     new_page,
-    page_language,
-    parse_rgb,
     shot_name,
 )
+from browser_support import contrast_ratio, page_language, parse_rgb
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 

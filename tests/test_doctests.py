@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sitelib import mddoctest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 MODULES = sorted(
     f"{path.parent.name}.{path.stem}"

@@ -8,14 +8,13 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
 from sitelib import timings_measure as tm
 from sitelib.timings_store import load_timings
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "scripts" / "record_timings.py"
 TINY = ["--shape", "16,8,4", "--cpu-sizes", "8,16", "--gpu-sizes", "8,16",
         "--cpu-min-run-time", "0.002", "--gpu-min-run-time", "0.002", "--reps", "3",

@@ -14,8 +14,8 @@ from mkdocs.config import load_config
 from mkdocs.exceptions import PluginError
 
 from sitelib import timings_measure as tm
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

@@ -8,15 +8,14 @@ import signal
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
 from sitelib import atomic
 from sitelib import timings_store as store
 from sitelib.timings_store import TimingsFileError, load_timings, merge_record, write_timings
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def record(machine_id="0123456789abcdef", median=0.4, rows=1):
