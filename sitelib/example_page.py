@@ -6,6 +6,8 @@ import html
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from sitelib.languages import Language, strings_for
+
 TEXT = {
     "en": {
         "download_py": "Download the source (.py)",
@@ -48,23 +50,32 @@ class ExampleInfo:
     seconds: float
     machine: dict
     executed_at: str
+    uri: str = ""  # the page's notebook, e.g. examples/demo.ipynb
 
 
-def machine_label(machine: dict, lang: str) -> str:
+EN = Language("en", "en", "English", "en", "Lesson")  # for the examples below
+
+
+def text(lang: Language) -> dict:
+    """The example pages' interface strings in ``lang``."""
+    return strings_for(TEXT, lang, "example page")
+
+
+def machine_label(machine: dict, t: dict) -> str:
     """``CPU model / GPU name`` (or "no GPU"), not escaped.
 
-    >>> machine_label({"cpu": "AMD EPYC", "gpu": None}, "en")
+    >>> machine_label({"cpu": "AMD EPYC", "gpu": None}, text(EN))
     'AMD EPYC / no GPU'
     """
-    return f"{machine.get('cpu', '?')} / {machine.get('gpu') or TEXT[lang]['no_gpu']}"
+    return f"{machine.get('cpu', '?')} / {machine.get('gpu') or t['no_gpu']}"
 
 
-def colab_url(repo_url: str, notebook_path: str, branch: str = "gh-pages") -> str | None:
+def colab_url(repo_url: str, notebook_path: str, branch: str) -> str | None:
     """Colab address of a notebook published on the site's GitHub Pages branch; None off GitHub.
 
-    >>> colab_url("https://github.com/owner/repo/", "examples/x/x.ipynb")
+    >>> colab_url("https://github.com/owner/repo/", "examples/x/x.ipynb", "gh-pages")
     'https://colab.research.google.com/github/owner/repo/blob/gh-pages/examples/x/x.ipynb'
-    >>> colab_url("https://gitlab.com/owner/repo", "x.ipynb") is None
+    >>> colab_url("https://gitlab.com/owner/repo", "x.ipynb", "gh-pages") is None
     True
     """
     parsed = urlparse(repo_url)
@@ -74,17 +85,17 @@ def colab_url(repo_url: str, notebook_path: str, branch: str = "gh-pages") -> st
     return f"https://colab.research.google.com/github/{parts[0]}/{parts[1]}/blob/{branch}/{notebook_path}"
 
 
-def render_banner(info: ExampleInfo, lang: str, colab: str | None) -> str:
+def render_banner(info: ExampleInfo, lang: Language, colab: str | None) -> str:
     """The download links and the "executed on" stamp shown at the top of an example page.
 
     Links are relative to the page (``examples/<stem>/``), where the build puts both files.
 
     >>> info = ExampleInfo("demo", "Demo", 1.5, {"cpu": "<b>CPU</b>", "gpu": None, "torch": "2.13.0"}, "2026-01-01T00:00:00Z")
-    >>> "&lt;b&gt;CPU&lt;/b&gt;" in render_banner(info, "en", None)
+    >>> "&lt;b&gt;CPU&lt;/b&gt;" in render_banner(info, EN, None)
     True
     """
-    t = TEXT[lang]
-    stem = html.escape(info.stem)
+    t = text(lang)
+    stem = html.escape(info.stem.rsplit("/", 1)[-1])
     links = [
         f'<a class="md-button" href="{stem}.py" download>{t["download_py"]}</a>',
         f'<a class="md-button" href="{stem}.ipynb" download>{t["download_ipynb"]}</a>',
@@ -92,7 +103,7 @@ def render_banner(info: ExampleInfo, lang: str, colab: str | None) -> str:
     if colab:
         links.append(f'<a class="md-button" href="{html.escape(colab)}">{t["colab"]}</a>')
     stamp = t["not_executed"] if not info.executed_at else t["stamp"].format(
-        machine=html.escape(machine_label(info.machine, lang)),
+        machine=html.escape(machine_label(info.machine, t)),
         torch=html.escape(str(info.machine.get("torch", "?"))),
         date=html.escape(info.executed_at),
         seconds=info.seconds,
@@ -108,18 +119,18 @@ def _cell(text: str) -> str:
     return html.escape(text).replace("|", "&#124;")
 
 
-def render_report(examples: list[ExampleInfo], lang: str) -> str:
+def render_report(examples: list[ExampleInfo], lang: Language) -> str:
     """The execution report page, in Markdown: every example, slowest first.
 
-    >>> page = render_report([ExampleInfo("a", "A", 0.5, {"cpu": "X", "gpu": None, "torch": "2"}, "d")], "en")
+    >>> page = render_report([ExampleInfo("a", "A", 0.5, {"cpu": "X", "gpu": None, "torch": "2"}, "d", "examples/a.ipynb")], EN)
     >>> "| [A](examples/a.ipynb) | ok | 0.50 | X / no GPU | 2 | d |" in page
     True
     """
-    t = TEXT[lang]
+    t = text(lang)
     header = "| " + " | ".join(t["columns"]) + " |"
     rows = [
-        f"| [{_cell(e.title)}](examples/{e.stem}.ipynb) | {t['ok'] if e.executed_at else t['skipped']} | {e.seconds:.2f} "
-        f"| {_cell(machine_label(e.machine, lang))} | {_cell(str(e.machine.get('torch', '?')))} | {_cell(e.executed_at)} |"
+        f"| [{_cell(e.title)}]({e.uri}) | {t['ok'] if e.executed_at else t['skipped']} | {e.seconds:.2f} "
+        f"| {_cell(machine_label(e.machine, t))} | {_cell(str(e.machine.get('torch', '?')))} | {_cell(e.executed_at)} |"
         for e in sorted(examples, key=lambda e: -e.seconds)
     ]
     total = sum(e.seconds for e in examples)

@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 # Bump when the execution or notebook format changes, to drop every cached output.
-EXECUTOR_VERSION = "1"
+EXECUTOR_VERSION = "2"  # 2: a fresh kernel per example
 
 _CELL = re.compile(r"^# %%", re.MULTILINE)
 
@@ -28,8 +28,26 @@ def is_example(path: Path) -> bool:
 
 
 def find_examples(src_dir: Path) -> list[Path]:
-    """The example files directly in ``src_dir``, sorted by name."""
-    return sorted(p for p in src_dir.glob("*.py") if is_example(p))
+    """The example files in ``src_dir`` and its sub-folders, sorted by path."""
+    return sorted(p for p in src_dir.rglob("*.py") if is_example(p))
+
+
+def example_uri(example: Path, src_dir: Path) -> str:
+    """The example's path below its lesson's examples folder, without ``.py``.
+
+    >>> example_uri(Path("src/basics/tensors.py"), Path("src"))
+    'basics/tensors'
+    """
+    return example.relative_to(src_dir).with_suffix("").as_posix()
+
+
+def cache_name(example: Path, src_dir: Path) -> str:
+    """A file-name-safe form of ``example_uri`` for cache entries.
+
+    >>> cache_name(Path("src/basics/tensors.py"), Path("src"))
+    'basics--tensors'
+    """
+    return example_uri(example, src_dir).replace("/", "--")
 
 
 def imported_modules(source: str, package: str) -> set[str]:

@@ -1,20 +1,22 @@
-"""Execute example notebooks in one shared Jupyter kernel.
+"""Execute example notebooks, each in a fresh Jupyter kernel of its own.
 
-Starting a kernel and importing torch costs about 1.6 s; paying it once per
-build instead of once per page is most of the build's speed. Each example
-still starts from an empty namespace (``%reset -f``), so examples cannot lean
-on each other's variables. The kernel is new for every build, so an edited
-helper module is imported afresh.
+A fresh interpreter is the only reset that provably covers everything an
+example can change: RNG state, default dtype, thread count, backend flags
+(TF32, cuDNN), the working directory and imported modules. Starting a kernel
+and importing torch costs about 1.5 s, so the next example's kernel is
+launched (and imports torch) while the current example runs: the start-up
+overlaps the work instead of adding to it.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import os
-import re
 import shutil
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,8 +26,10 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-# Runs once in the fresh kernel: imports torch (the slow part, shared by every
-# example) and reports the machine the outputs are produced on.
+from sitelib.example_errors import ExampleFailed, code_cell_lines
+
+# Runs first in every kernel: imports torch (the slow part, done while the
+# previous example runs) and describes the machine the outputs come from.
 _PROBE = """
 import json as _json, platform as _platform, torch as _torch
 from sitelib.timings_measure import cpu_model as _cpu_model
@@ -34,19 +38,7 @@ def _lesson_machine():
     return _json.dumps({"cpu": _cpu_model(), "gpu": gpu, "torch": _torch.__version__,
                         "python": _platform.python_version()})
 """
-
-
-_ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-class ExampleFailed(Exception):
-    """An example raised: names the file, the cell and the line where that cell starts."""
-
-    def __init__(self, path: Path, cell_index: int, line: int, error: CellExecutionError):
-        self.path, self.cell_index, self.line = path, cell_index, line
-        summary = f"{error.ename}: {error.evalue}"
-        traceback = _ANSI.sub("", error.traceback)  # IPython colours it; build logs are plain text
-        super().__init__(f"Example {path} failed in cell {cell_index} (line {line}): {summary}\n{traceback}")
+_START_TIMEOUT = 180  # seconds for a kernel to start and import torch on a loaded 2-core machine
 
 
 @dataclass
@@ -63,81 +55,107 @@ class Execution:
         return {"seconds": self.seconds, "machine": self.machine, "executed_at": self.executed_at}
 
 
-def cell_lines(source: str) -> list[int]:
-    """1-based line numbers where the ``# %%`` cells of a percent-format file start.
+def parse_machine(text_plain: str) -> dict:
+    """The machine description from the probe's ``text/plain`` (a Python ``repr`` of a JSON string).
 
-    >>> cell_lines("# ---\\n# x: 1\\n# ---\\n\\n# %% [markdown]\\n# hi\\n\\n# %%\\nx = 1\\n")
-    [5, 8]
+    ``ast.literal_eval`` undoes the repr exactly, so quotes, ® and CJK in a
+    CPU or GPU name come through intact.
+
+    >>> parse_machine(repr('{"cpu": "Intel(R) Xeon(R) 8480+ \\\\u2019s \\\\u00ae", "gpu": "\\\\u6f14\\\\u793a"}'))
+    {'cpu': 'Intel(R) Xeon(R) 8480+ ’s ®', 'gpu': '演示'}
     """
-    return [n for n, line in enumerate(source.splitlines(), start=1) if line.startswith("# %%")]
+    return json.loads(ast.literal_eval(text_plain))
 
 
-class KernelSession:
-    """One kernel for a whole build, started on first use and shut down on ``close``."""
+class Kernel:
+    """One kernel process for one example: launched at once, ready when its probe has answered."""
 
-    def __init__(self, cwd: Path, timeout: int = 600):
-        self.cwd, self.timeout = cwd, timeout
-        self._km: KernelManager | None = None
-        self._sockets: str | None = None
-        self.machine: dict = {}
-
-    def _start(self) -> KernelManager:
+    def __init__(self, cwd: Path, env: dict[str, str]):
         # IPC sockets: no TCP ports and no "unencrypted TCP" warning. Their path
-        # must stay under ~100 bytes, so they live in a short temp dir, not in cwd.
+        # must stay under ~100 bytes, so they live in a short temp dir.
         self._sockets = tempfile.mkdtemp(prefix="lesson-kernel-")
-        km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
-        km.start_kernel(cwd=str(self.cwd))
-        kc = km.client()
-        kc.start_channels()
-        try:
-            kc.wait_for_ready(timeout=120)
-            reply = kc.execute_interactive(
-                _PROBE, user_expressions={"m": "_lesson_machine()"}, timeout=120, output_hook=lambda msg: None
-            )
-            expr = reply["content"]["user_expressions"]["m"]
-            if expr.get("status") != "ok":
-                raise RuntimeError(f"could not start the example kernel: {expr.get('evalue')}")
-            self.machine = json.loads(expr["data"]["text/plain"].strip("'"))
-        finally:
-            kc.stop_channels()
-        return km
+        self.km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
+        self.km.start_kernel(cwd=str(cwd), env=env)
+        self._kc = self.km.client()
+        self._kc.start_channels()
+        # Queued now, answered once the kernel is up and torch is imported.
+        self._probe = self._kc.execute(_PROBE, silent=False, store_history=False,
+                                       user_expressions={"m": "_lesson_machine()"})
+        self.machine: dict | None = None
 
-    def _reset(self) -> None:
-        kc = self._km.client()
-        kc.start_channels()
-        try:
-            kc.execute_interactive("get_ipython().run_line_magic('reset', '-f')", timeout=60, output_hook=lambda msg: None)
-        finally:
-            kc.stop_channels()
-
-    def run(self, notebook: nbformat.NotebookNode, path: Path) -> Execution:
-        """Execute ``notebook`` (read from ``path``) in a fresh namespace; raise ExampleFailed on error."""
-        if self._km is None:
-            self._km = self._start()
-        else:
-            self._reset()
-        lines = cell_lines(path.read_text(encoding="utf-8"))
-        client = NotebookClient(notebook, km=self._km, timeout=self.timeout, allow_errors=False)
-        executed_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-        start = time.perf_counter()
-        count = 0
-        with client.setup_kernel():
-            try:
-                for index, cell in enumerate(notebook.cells):
-                    if cell.cell_type == "code":
-                        count += 1
-                        client.execute_cell(cell, index, execution_count=count)
-            except CellExecutionError as error:
-                line = lines[index] if index < len(lines) else 0
-                raise ExampleFailed(path, index, line, error) from None
-            finally:
-                client.kc.stop_channels()
-        return Execution(notebook, round(time.perf_counter() - start, 3), dict(self.machine), executed_at)
+    def ready(self) -> dict:
+        """Wait for the probe; return the machine description."""
+        if self.machine is None:
+            deadline = time.monotonic() + _START_TIMEOUT
+            while True:
+                reply = self._kc.get_shell_msg(timeout=max(1.0, deadline - time.monotonic()))
+                if reply["parent_header"].get("msg_id") == self._probe:
+                    break
+            self._kc.stop_channels()
+            expr = reply["content"].get("user_expressions", {}).get("m", {})
+            if reply["content"]["status"] != "ok" or expr.get("status") != "ok":
+                detail = reply["content"].get("evalue") or expr.get("evalue")
+                raise RuntimeError(f"could not start an example kernel: {detail}")
+            self.machine = parse_machine(expr["data"]["text/plain"])
+        return self.machine
 
     def close(self) -> None:
-        if self._km is not None:
-            self._km.shutdown_kernel(now=True)
-            self._km = None
-        if self._sockets is not None:
+        if self._sockets is None:
+            return  # already closed
+        try:
+            self._kc.stop_channels()
+            self.km.shutdown_kernel(now=True)
+        finally:
             shutil.rmtree(self._sockets, ignore_errors=True)
             self._sockets = None
+
+
+def kernel_env() -> dict[str, str]:
+    """The environment of every example kernel: this one, made reproducible."""
+    env = dict(os.environ)
+    env["PYTHONHASHSEED"] = "0"  # set iteration order is part of some outputs
+    env["MPLBACKEND"] = "Agg"  # plots go into the notebook, never to a window
+    return env
+
+
+def run_in(kernel: Kernel, notebook: nbformat.NotebookNode, path: Path, timeout: int = 600) -> Execution:
+    """Execute ``notebook`` (read from ``path``) in ``kernel``; raise ExampleFailed on error."""
+    machine = kernel.ready()
+    client = NotebookClient(notebook, km=kernel.km, timeout=timeout, allow_errors=False)
+    executed_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    start = time.perf_counter()
+    count = 0
+    by_count: dict[int, int] = {}  # the kernel's In[n] -> cell index
+    with client.setup_kernel():
+        try:
+            for index, cell in enumerate(notebook.cells):
+                if cell.cell_type == "code":
+                    count += 1
+                    by_count[count] = index
+                    client.execute_cell(cell, index, execution_count=count)
+        except CellExecutionError as error:
+            lines = code_cell_lines(notebook, path.read_text(encoding="utf-8"))
+            raise ExampleFailed(path, notebook, index, lines, by_count, error) from None
+        finally:
+            client.kc.stop_channels()
+    return Execution(notebook, round(time.perf_counter() - start, 3), dict(machine), executed_at)
+
+
+def execute_each(jobs: Iterable[tuple[Path, nbformat.NotebookNode, Path]]) -> Iterator[tuple[Path, Execution]]:
+    """Run each ``(path, notebook, cwd)`` in a fresh kernel, launching the next kernel ahead of time."""
+    env = kernel_env()
+    pending = list(jobs)
+    kernels: list[Kernel] = []
+    try:
+        if pending:
+            kernels.append(Kernel(pending[0][2], env))
+        for i, (path, notebook, _cwd) in enumerate(pending):
+            if i + 1 < len(pending):
+                kernels.append(Kernel(pending[i + 1][2], env))
+            try:
+                yield path, run_in(kernels[i], notebook, path)
+            finally:
+                kernels[i].close()
+    finally:
+        for kernel in kernels:
+            kernel.close()

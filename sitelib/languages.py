@@ -1,24 +1,138 @@
-"""Where the same page lives in each language of the site."""
+"""The site's languages, as data: where each one's pages live and how its URLs and labels look.
+
+The first language is the default and sits at the site root; every other one
+lives under ``<code>/``. A language with ``convert`` has no pages of its own:
+they are generated from another language's pages (Traditional from Simplified
+Chinese with OpenCC), so the two never drift.
+"""
 
 from __future__ import annotations
 
-DEFAULT = "en"
+from dataclasses import dataclass, field
 
 
-def alternate_href(page_url: str, this_lang: str, target_lang: str) -> str:
+@dataclass(frozen=True)
+class Language:
+    """One language of the site (one entry of the plugin's ``languages`` option)."""
+
+    code: str  # URL folder and docs/ folder, e.g. "zh-hant"
+    tag: str  # BCP 47 tag for <html lang>, hreflang and the sitemap, e.g. "zh-Hant"
+    name: str  # label in the switcher, in the language itself
+    theme: str  # Material's theme.language (its interface strings and search language)
+    site_name: str
+    site_description: str = ""
+    nav: dict[str, str] = field(default_factory=dict)  # nav titles, English -> this language
+    source: str = ""  # code of the language whose pages are converted, if generated
+    convert: str = ""  # the conversion applied to the source pages, e.g. "s2twp"
+
+    @property
+    def docs_code(self) -> str:
+        """The docs/ folder this language's pages are read from."""
+        return self.source or self.code
+
+
+class LanguageError(ValueError):
+    """The ``languages`` option is inconsistent."""
+
+
+def check_languages(languages: list[Language]) -> None:
+    """Refuse duplicate codes or tags, and conversions from a language that is not there.
+
+    >>> check_languages([Language("en", "en", "English", "en", "S"), Language("en", "fr", "F", "fr", "S")])
+    Traceback (most recent call last):
+    ...
+    sitelib.languages.LanguageError: languages: code 'en' is listed twice
+    """
+    if not languages:
+        raise LanguageError("languages: at least one language is needed")
+    codes = [lang.code for lang in languages]
+    for key in ("code", "tag"):
+        seen: set[str] = set()
+        for lang in languages:
+            value = getattr(lang, key)
+            if value in seen:
+                raise LanguageError(f"languages: {key} '{value}' is listed twice")
+            seen.add(value)
+    for lang in languages:
+        if bool(lang.source) != bool(lang.convert):
+            raise LanguageError(f"languages: '{lang.code}' needs both 'source' and 'convert', or neither")
+        if lang.source and lang.source not in codes:
+            raise LanguageError(f"languages: '{lang.code}' converts from '{lang.source}', which is not a language")
+
+
+def root_prefix(code: str, default: str) -> str:
+    """Where a language's pages sit below the site root.
+
+    >>> root_prefix("en", "en"), root_prefix("zh-hant", "en")
+    ('', 'zh-hant/')
+    """
+    return "" if code == default else f"{code}/"
+
+
+def alternate_href(page_url: str, this_lang: str, target_lang: str, default: str) -> str:
     """Link from the page at ``page_url`` (in ``this_lang``) to the same page in ``target_lang``.
 
-    The default language sits at the site root, every other one under
-    ``<lang>/``; ``page_url`` is relative to its own language's root.
+    ``page_url`` is relative to its own language's root.
 
-    >>> alternate_href("01-meet/", "en", "zh")
+    >>> alternate_href("01-meet/", "en", "zh", "en")
     '../zh/01-meet/'
-    >>> alternate_href("01-meet/", "zh", "en")
+    >>> alternate_href("01-meet/", "zh", "en", "en")
     '../../01-meet/'
-    >>> alternate_href("", "zh", "en"), alternate_href("", "en", "zh"), alternate_href("", "en", "en")
+    >>> alternate_href("a/", "zh", "zh-hant", "en")
+    '../../zh-hant/a/'
+    >>> alternate_href("", "zh", "en", "en"), alternate_href("", "en", "zh", "en"), alternate_href("", "en", "en", "en")
     ('../', 'zh/', './')
     """
     depth = page_url.count("/")  # directory URLs: "a/b/" is two levels below its root
-    up = "../" * depth + ("../" if this_lang != DEFAULT else "")
-    prefix = "" if target_lang == DEFAULT else f"{target_lang}/"
-    return (up + prefix + page_url) or "./"
+    up = "../" * depth + ("../" if this_lang != default else "")
+    return (up + root_prefix(target_lang, default) + page_url) or "./"
+
+
+def translate_nav(nav: list, titles: dict[str, str], where: str) -> list:
+    """A copy of an MkDocs ``nav`` with every explicit title translated; untitled entries stay.
+
+    An explicit title with no translation raises, so a new section cannot
+    silently appear in English on another language's site.
+
+    >>> translate_nav([{"Home": "index.md"}, "a.md", {"Examples": ["x.ipynb"]}], {"Home": "首页", "Examples": "示例"}, "zh")
+    [{'首页': 'index.md'}, 'a.md', {'示例': ['x.ipynb']}]
+    >>> translate_nav([{"Extra": "e.md"}], {}, "zh")
+    Traceback (most recent call last):
+    ...
+    sitelib.languages.LanguageError: languages: 'zh' has no nav title for 'Extra' (add it to its 'nav' map)
+    """
+    result: list = []
+    for item in nav:
+        if isinstance(item, dict):
+            ((title, value),) = item.items()
+            if title not in titles:
+                raise LanguageError(f"languages: '{where}' has no nav title for '{title}' (add it to its 'nav' map)")
+            result.append({titles[title]: translate_nav(value, titles, where) if isinstance(value, list) else value})
+        else:
+            result.append(item)
+    return result
+
+
+def strings_for(table: dict[str, dict], lang: Language, what: str) -> dict:
+    """The interface strings of ``lang`` from ``table`` (keyed by language code).
+
+    A generated language converts its source language's strings, so they can
+    never drift from the pages they sit on.
+
+    >>> strings_for({"en": {"ok": "ok"}}, Language("en", "en", "English", "en", "S"), "report")
+    {'ok': 'ok'}
+    >>> strings_for({"en": {}}, Language("ja", "ja", "日本語", "ja", "S"), "report")
+    Traceback (most recent call last):
+    ...
+    sitelib.languages.LanguageError: languages: no report strings for 'ja' (have: en)
+    """
+    if lang.docs_code not in table:
+        raise LanguageError(f"languages: no {what} strings for '{lang.docs_code}' (have: {', '.join(table)})")
+    strings = table[lang.docs_code]
+    if not lang.convert:
+        return strings
+    from sitelib.text_conversion import text_converter
+
+    convert = text_converter(lang.convert)
+    return {k: tuple(map(convert, v)) if isinstance(v, tuple) else convert(v) if isinstance(v, str) else v
+            for k, v in strings.items()}

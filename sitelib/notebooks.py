@@ -10,10 +10,10 @@ import jupytext
 import nbformat
 
 from sitelib.atomic import write_text_atomic
-from sitelib.examples import cache_key, find_examples
-from sitelib.execute import Execution, KernelSession
+from sitelib.examples import cache_key, cache_name, find_examples
+from sitelib.execute import Execution, execute_each
 
-log = logging.getLogger("mkdocs.hooks.examples")
+log = logging.getLogger("mkdocs.plugins.lesson")
 
 
 def for_language(notebook: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
@@ -33,7 +33,19 @@ def for_language(notebook: nbformat.NotebookNode, lang: str) -> nbformat.Noteboo
     return result
 
 
-SETUP_TAG = "lesson-setup"
+def notebook_title(notebook: nbformat.NotebookNode) -> str:
+    """The text of the notebook's first level-1 heading ("example" if it has none).
+
+    >>> notebook_title(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Demo\\nText")]))
+    'Demo'
+    """
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("# "):
+            return cell.source.splitlines()[0][2:].strip()
+    return "example"
+
+
+SETUP_TAG = "lesson-setup"  # mkdocs.yml's remove_cell_tags names it too: the site hides the cell
 
 
 def with_helper_setup(notebook: nbformat.NotebookNode, helpers: list[Path], src_dir: Path) -> nbformat.NotebookNode:
@@ -76,33 +88,33 @@ def _load(path: Path) -> Execution:
 def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = None) -> dict[Path, Execution]:
     """Every example of ``src_dir``, executed: from the cache when its key matches, else run now.
 
+    Each example that must run gets a fresh kernel (see sitelib.execute), so
+    its output never depends on which other examples ran in the same build.
     Entries of ``cache_dir`` that no current example uses are deleted, so the
-    cache never grows stale files. ``environment`` stands in for the torch and
-    Python versions in the cache key (tests use it to simulate an upgrade).
+    cache never grows stale files; ``cache_dir`` must belong to this
+    ``src_dir`` alone. ``environment`` stands in for the torch and Python
+    versions in the cache key (tests use it to simulate an upgrade).
     """
     results: dict[Path, Execution] = {}
     wanted: set[Path] = set()
-    session: KernelSession | None = None
-    try:
-        for path in find_examples(src_dir):
-            cached = cache_dir / f"{path.stem}-{cache_key(path, src_dir, environment)}.ipynb"
-            wanted.add(cached)
-            if cached.is_file():
-                results[path] = _load(cached)
-                continue
-            session = session or KernelSession(cwd=src_dir.parent)
-            log.info("Executing example %s", path.name)
-            execution = session.run(jupytext.read(path), path)
-            execution.notebook.metadata["lesson"] = execution.meta
-            write_text_atomic(cached, nbformat.writes(execution.notebook))
-            results[path] = execution
-    finally:
-        if session is not None:
-            session.close()
-    for stale in cache_dir.glob("*.ipynb"):
+    misses: list[tuple[Path, Path]] = []
+    for path in find_examples(src_dir):
+        cached = cache_dir / f"{cache_name(path, src_dir)}-{cache_key(path, src_dir, environment)}.ipynb"
+        wanted.add(cached)
+        if cached.is_file():
+            results[path] = _load(cached)
+        else:
+            misses.append((path, cached))
+    jobs = [(path, jupytext.read(path), src_dir.parent) for path, _ in misses]
+    for (path, execution), (_, cached) in zip(execute_each(jobs), misses):
+        log.info("Executed example %s in %.2f s", path.relative_to(src_dir), execution.seconds)
+        execution.notebook.metadata["lesson"] = execution.meta
+        write_text_atomic(cached, nbformat.writes(execution.notebook))
+        results[path] = execution
+    for stale in cache_dir.glob("*.ipynb") if cache_dir.is_dir() else []:
         if stale not in wanted:
             stale.unlink()
-    return results
+    return dict(sorted(results.items()))
 
 
 def unexecuted_examples(src_dir: Path) -> dict[Path, Execution]:

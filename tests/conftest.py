@@ -14,6 +14,25 @@ ROOT = Path(__file__).resolve().parent.parent
 MKDOCS = [sys.executable, "-m", "mkdocs"]
 
 
+class Site:
+    """What the configuration says about the site, as this environment resolves it (a fork's too)."""
+
+    def __init__(self, config_file: Path):
+        from mkdocs.config import load_config
+
+        from sitelib.languages import root_prefix
+        from sitelib.plugin import site_languages
+
+        config = load_config(str(config_file))
+        self.languages = site_languages(config_file)
+        self.default = self.languages[0].code
+        self.roots = {lang.code: root_prefix(lang.code, self.default) for lang in self.languages}
+        self.site_url, self.repo_url = config.site_url, config.repo_url.rstrip("/")
+        self.repo_path = self.repo_url.removeprefix("https://github.com/")  # owner/name
+        self.remote_branch = config.remote_branch
+        self.edit_root = f"{self.repo_url}/{config.edit_uri.strip('/')}"  # .../edit/<branch>
+
+
 def run_mkdocs(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run ``mkdocs ARGS`` in ``cwd`` and capture its output."""
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
@@ -33,6 +52,12 @@ def tree_digest(folder: Path) -> str:
 def docs_digest_before_build() -> str:
     """The state of docs/ before the session's build."""
     return tree_digest(ROOT / "docs")
+
+
+@pytest.fixture(scope="session")
+def site() -> Site:
+    """The site's languages, addresses and branches, from mkdocs.yml and the environment."""
+    return Site(ROOT / "mkdocs.yml")
 
 
 @pytest.fixture(scope="session")

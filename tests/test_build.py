@@ -8,13 +8,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, run_mkdocs, tree_digest
+from conftest import ROOT, Site, run_mkdocs, tree_digest
 from sitelib.examples import find_examples
 
 pytestmark = pytest.mark.build
 
 EXAMPLES = [p.stem for p in find_examples(ROOT / "lessonsrc")]
-LANG_ROOTS = {"en": "", "zh": "zh/"}
+LANG_ROOTS = Site(ROOT / "mkdocs.yml").roots
 
 
 def page(site: Path, path: str) -> str:
@@ -51,7 +51,7 @@ def test_example_prose_follows_the_language(built_site):
 
 @pytest.mark.parametrize("stem", EXAMPLES)
 @pytest.mark.parametrize("lang", LANG_ROOTS)
-def test_example_downloads_and_stamp(built_site, stem, lang):
+def test_example_downloads_and_stamp(built_site, site, stem, lang):
     """Each example page offers its .py and an executed .ipynb, links to Colab and to its source, and is stamped."""
     folder = built_site / f"{LANG_ROOTS[lang]}examples" / stem
     assert (folder / f"{stem}.py").read_bytes() == (ROOT / "lessonsrc" / f"{stem}.py").read_bytes()
@@ -61,8 +61,9 @@ def test_example_downloads_and_stamp(built_site, stem, lang):
     assert code_cells and all(c.outputs for c in code_cells if "print(" in c.source)
     html = page(built_site, f"{LANG_ROOTS[lang]}examples/{stem}")
     assert f'href="{stem}.py" download' in html and f'href="{stem}.ipynb" download' in html
-    assert f"colab.research.google.com/github/learn-pytorch/lesson01/blob/gh-pages/{LANG_ROOTS[lang]}examples/{stem}/{stem}.ipynb" in html
-    assert f"lesson01/edit/main/lessonsrc/{stem}.py" in html
+    published = f"{LANG_ROOTS[lang]}examples/{stem}/{stem}.ipynb"
+    assert f"colab.research.google.com/github/{site.repo_path}/blob/{site.remote_branch}/{published}" in html
+    assert f"{site.edit_root}/lessonsrc/{stem}.py" in html
     assert re.search(r"torch 2\.13\.0\S*?( on |，时间 )\d{4}-\d\d-\d\dT", html)
 
 
@@ -90,10 +91,11 @@ def test_timings_page_shows_the_committed_records(built_site, lang):
     assert has_gpu or ("No GPU record has been recorded yet" in html or "还没有任何 GPU 记录" in html)
 
 
-def test_theory_pages_edit_their_markdown(built_site):
-    """"Edit this page" on a theory page opens its Markdown file in the right language folder."""
-    assert "lesson01/edit/main/docs/en/01-meet-pytorch.md" in page(built_site, "01-meet-pytorch")
-    assert "lesson01/edit/main/docs/zh/01-meet-pytorch.md" in page(built_site, "zh/01-meet-pytorch")
+def test_theory_pages_edit_their_markdown(built_site, site):
+    """"Edit this page" on a theory page opens the Markdown file it was made from, in every language."""
+    for lang in site.languages:
+        html = page(built_site, f"{site.roots[lang.code]}01-meet-pytorch")
+        assert f"{site.edit_root}/docs/{lang.docs_code}/01-meet-pytorch.md" in html
 
 
 def test_math_is_mathml(built_site):
@@ -125,14 +127,14 @@ def test_notebook_pages_are_light(built_site):
         assert len(page(built_site, f"examples/{stem}").encode()) < 150_000
 
 
-def test_head_has_description_sitemap_and_404(built_site):
+def test_head_has_description_sitemap_and_404(built_site, site):
     """Pages describe themselves in the head; the site has a sitemap per language and 404 pages."""
     assert '<meta name="description" content="An executed lesson' not in page(built_site, "01-meet-pytorch")
     assert re.search(r'<meta name="description" content="[^"]{20,}">', page(built_site, "01-meet-pytorch"))
     assert re.search(r'<meta name="description" content="Autograd', page(built_site, "examples/autograd_basics"))
     for lang_root in LANG_ROOTS.values():
         sitemap = (built_site / lang_root / "sitemap.xml").read_text(encoding="utf-8")
-        assert f"https://learn-pytorch.github.io/lesson01/{lang_root}01-meet-pytorch/" in sitemap
+        assert f"{site.site_url}{lang_root}01-meet-pytorch/" in sitemap
         assert (built_site / lang_root / "404.html").is_file()
 
 
@@ -147,12 +149,15 @@ def test_site_and_repo_urls_follow_the_environment(tmp_path):
     assert "https://github.com/someone/fork/edit/main/lessonsrc/autograd_basics.py" in html
 
 
-def test_language_switcher_points_at_the_same_page(built_site):
-    """The switcher links to this page in the other language, both ways."""
-    en, zh = page(built_site, "04-ecosystem"), page(built_site, "zh/04-ecosystem")
-    assert 'href="../zh/04-ecosystem/" hreflang="zh"' in en
-    assert 'href="../../04-ecosystem/" hreflang="en"' in zh
-    assert 'rel="alternate" href="https://' not in en  # Material fetches <link>/sitemap.xml: keep it local
+def test_language_switcher_points_at_the_same_page(built_site, site):
+    """Every language's switcher links to this same page in every language, with its tag and label."""
+    for lang in site.languages:
+        html = page(built_site, f"{site.roots[lang.code]}04-ecosystem")
+        for other in site.languages:
+            up = "../" * (1 + bool(site.roots[lang.code]))
+            href = f"{up}{site.roots[other.code]}04-ecosystem/"
+            assert re.search(rf'href="{re.escape(href)}" hreflang="{other.tag}" lang="{other.tag}"[^>]*>\s*{other.name}\s*<', html)
+        assert 'rel="alternate" href="https://' not in html  # Material fetches <link>/sitemap.xml: keep it local
 
 
 def test_build_writes_nothing_into_docs(built_site, docs_digest_before_build):

@@ -40,10 +40,14 @@ def outputs(execution) -> str:
     return "".join(o.get("text", "") for c in execution.notebook.cells for o in c.get("outputs", []))
 
 
-def test_examples_are_the_files_with_cells():
-    """The two lesson examples are found; helper modules are not examples."""
+def test_examples_are_the_files_with_cells(tmp_path):
+    """Files with cells are examples, in sub-folders too; helper modules are not."""
     names = [p.name for p in find_examples(ROOT / "lessonsrc")]
-    assert names == ["autograd_basics.py", "matmul_cpu_gpu.py"]
+    assert "autograd_basics.py" in names and "matmul_cpu_gpu.py" in names and "timing.py" not in names
+    src = make_src(tmp_path)
+    (src / "part2").mkdir()
+    (src / "part2" / "more.py").write_text(EXAMPLE, encoding="utf-8")
+    assert [p.relative_to(src).as_posix() for p in find_examples(src)] == ["demo.py", "part2/more.py"]
 
 
 def test_helper_files_follow_imports(tmp_path):
@@ -93,32 +97,73 @@ def test_changed_helper_or_torch_version_re_executes(tmp_path, monkeypatch):
     assert "value is 2" in outputs(upgraded)
 
 
-def test_failing_example_names_file_cell_and_line(tmp_path):
-    """An example that raises stops execution with its file, cell index and line."""
-    src = make_src(tmp_path, example="# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n# %%\n1 / 0\n")
+def test_failing_example_names_file_cell_and_failing_line(tmp_path, monkeypatch):
+    """An error names the file, the 1-based cell and the line that raised, even with code before the first marker."""
+    src = make_src(tmp_path, example=(
+        "import math\n\n# %% [markdown]\n# # Broken\n\n# %%\nx = 1\n\n"
+        "# %%\ndef f():\n    return 1 / 0\n\n\ny = 2\nf()\n"))
+    monkeypatch.chdir(tmp_path)
     with pytest.raises(ExampleFailed) as info:
         executed_examples(src, tmp_path / "cache")
     message = str(info.value)
-    assert "demo.py failed in cell 2 (line 7): ZeroDivisionError: division by zero" in message
-    assert "\x1b[" not in message  # no terminal colour codes in build logs
+    first = message.splitlines()[0]
+    assert first == "lessonsrc/demo.py:11: example failed in cell 4: ZeroDivisionError: division by zero"
+    assert message.splitlines()[1].strip() == "return 1 / 0"
+    assert "lessonsrc/demo.py, line 15 (cell 4)" in message  # the call site, rewritten too
+    assert "Cell In[" not in message and "\x1b[" not in message  # no IPython numbering, no colour codes
     assert not list((tmp_path / "cache").glob("*.ipynb"))  # nothing half-done is cached
 
 
-@pytest.mark.build
-def test_failing_example_fails_the_build(tmp_path):
-    """`mkdocs build` of a project whose example raises exits non-zero and says which file failed."""
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".cache", "artifacts"))
-    (project / "lessonsrc" / "zz_broken.py").write_text(
-        textwrap.dedent("""\
-            # %% [markdown]
-            # # Broken
+PROBE_CHANGES = """\
+# %%
+import os, random, torch
+torch.set_default_dtype(torch.float64)
+torch.set_num_threads(1)
+torch.backends.cuda.matmul.allow_tf32 = True
+torch.backends.cudnn.allow_tf32 = False
+torch.manual_seed(1234); random.seed(1234)
+os.chdir("/")
+import lessonsrc.helper
+lessonsrc.helper.VALUE = "changed"
+"""
 
-            # %%
-            raise RuntimeError("this example is broken on purpose")
-            """),
-        encoding="utf-8",
-    )
-    result = run_mkdocs("build", "--strict", cwd=project, env={"PYTHONPATH": str(project)})
-    assert result.returncode != 0
-    assert "zz_broken.py failed in cell 1 (line 4): RuntimeError: this example is broken on purpose" in result.stderr
+PROBE_READS = """\
+# %%
+import os, random, torch
+import lessonsrc.helper
+print("dtype", torch.get_default_dtype())
+print("threads", torch.get_num_threads())
+print("tf32", torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+print("rng", torch.rand(1).item(), random.random())
+print("cwd", os.getcwd())
+print("helper", lessonsrc.helper.VALUE)
+"""
+
+
+def test_each_example_starts_from_a_clean_state(tmp_path, monkeypatch):
+    """An example that changes global state does not change the output of the example run after it."""
+    src = make_src(tmp_path)
+    (src / "demo.py").unlink()
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    (src / "b_reads.py").write_text(PROBE_READS, encoding="utf-8")
+    alone = outputs(executed_examples(src, tmp_path / "alone")[src / "b_reads.py"])
+    (src / "a_changes.py").write_text(PROBE_CHANGES, encoding="utf-8")
+    results = executed_examples(src, tmp_path / "together")
+    assert list(results) == [src / "a_changes.py", src / "b_reads.py"]  # the changer runs first
+    after = outputs(results[src / "b_reads.py"])
+    assert "dtype torch.float32" in after and "helper 1" in after and f"cwd {src.parent}" in after
+    assert without_rng(after) == without_rng(alone)
+    # Unseeded generators differ run to run; what must not happen is the changer's seed carrying over.
+    import random
+
+    import torch
+
+    torch.manual_seed(1234)
+    random.seed(1234)
+    seeded = f"rng {torch.rand(1).item()} {random.random()}"
+    assert "rng " in after and seeded not in after
+
+
+def without_rng(text: str) -> str:
+    """The probe's output without its (unseeded, so run-dependent) random numbers."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("rng "))

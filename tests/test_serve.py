@@ -8,11 +8,12 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, Site
 
 pytestmark = pytest.mark.build
 
@@ -40,7 +41,7 @@ def wait_for(url: str, text: str, timeout: float = 120) -> str:
     raise AssertionError(f"{text!r} never appeared at {url}; last body had {len(body)} bytes")
 
 
-def test_serve_rebuilds_after_example_and_helper_edits(tmp_path):
+def test_serve_rebuilds_after_example_and_helper_edits(tmp_path, site: Site):
     """Editing an example, then a helper module, shows their new outputs in the served pages."""
     project = tmp_path / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".cache", "artifacts"))
@@ -51,7 +52,7 @@ def test_serve_rebuilds_after_example_and_helper_edits(tmp_path):
         cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:
-        base = f"http://127.0.0.1:{port}/lesson01/"
+        base = f"http://127.0.0.1:{port}{urllib.parse.urlsplit(site.site_url).path}"  # serve mounts site_url's path
         wait_for(base + "examples/autograd_basics/", "after : tensor(2.) tensor(1.) tensor(1.)", timeout=240)
 
         example = project / "lessonsrc" / "autograd_basics.py"

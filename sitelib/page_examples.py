@@ -1,0 +1,104 @@
+"""The example pages of one language's build: executed notebooks added as files, then decorated.
+
+For each examples folder of the configuration, every example is executed (or
+taken from the cache), turned into this language's notebook, and added to the
+build as ``<uri>/<path>.ipynb``; mkdocs-jupyter renders it. Next to it go the
+``.py`` source and the executed ``.ipynb`` for download. A generated execution
+report lists them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+from mkdocs.structure.files import File
+
+from sitelib.example_errors import ExampleFailed
+from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report
+from sitelib.examples import example_uri, helper_files
+from sitelib.languages import Language, root_prefix
+from sitelib.notebooks import (
+    executed_examples,
+    for_language,
+    notebook_title,
+    unexecuted_examples,
+    with_helper_setup,
+    write_if_changed,
+)
+from sitelib.text_conversion import convert_notebook
+
+REPORT_URI = "execution-report.md"
+
+
+class ExampleError(Exception):
+    """An example could not be executed or found; the message names the file and line."""
+
+
+@dataclass
+class _Page:
+    info: ExampleInfo
+    source: Path  # the example file, relative to the project root
+    download: str  # the downloadable notebook's path below the language root
+
+
+@dataclass
+class ExamplePages:
+    """The examples of one build, by page URI (``examples/autograd_basics.ipynb``)."""
+
+    pages: dict[str, _Page] = field(default_factory=dict)
+
+    def add_files(self, files, config, options, lang: Language):
+        root = Path(config.config_file_path).parent
+        cache = root / options.cache_dir
+        self.pages.clear()
+        for lesson in options.examples:
+            src = root / lesson.src
+            if not src.is_dir():
+                raise ExampleError(f"lesson plugin: examples folder '{lesson.src}' does not exist")
+            key = lesson.src.strip("/").replace("/", "--")  # one cache folder per lesson: no cross-eviction
+            try:
+                executions = (executed_examples(src, cache / "executed" / key) if options.execute
+                              else unexecuted_examples(src))
+            except ExampleFailed as error:
+                raise ExampleError(str(error)) from None
+            pages_dir = cache / "pages" / lang.code
+            for source, execution in executions.items():
+                stem = example_uri(source, src)
+                notebook = convert_notebook(for_language(execution.notebook, lang.docs_code), lang.convert)
+                downloadable = with_helper_setup(notebook, helper_files(source, src), src)
+                uri = f"{lesson.uri}/{stem}.ipynb"
+                # A real src_dir (not File.generated): mkdocs-jupyter's NotebookFile
+                # wrapper recomputes abs_src_path from src_dir and src_uri.
+                write_if_changed(pages_dir / uri, nbformat.writes(downloadable))
+                files.append(File(uri, str(pages_dir), config.site_dir, config.use_directory_urls))
+                # mkdocs-jupyter's include_source puts the notebook itself next to the page.
+                name = Path(stem).name
+                files.append(File.generated(config, f"{lesson.uri}/{stem}/{name}.py", abs_src_path=str(source)))
+                info = ExampleInfo(stem, notebook_title(notebook), execution.seconds, execution.machine,
+                                   execution.executed_at, uri)
+                self.pages[uri] = _Page(info, source.relative_to(root), f"{lesson.uri}/{stem}/{name}.ipynb")
+        report = render_report([p.info for p in self.pages.values()], lang)
+        files.append(File.generated(config, REPORT_URI, content=report))
+        return files
+
+    def decorate(self, html: str, page, config, lang: Language, default: str) -> str:
+        """Add the banner (downloads, Colab, "executed on") and the right edit link to an example page."""
+        if page.file.src_uri == REPORT_URI:
+            page.edit_url = None  # generated at build time: there is no file to edit
+            return html
+        example = self.pages.get(page.file.src_uri)
+        if example is None:
+            return html
+        page.meta.setdefault("description", example.info.title)  # notebooks have no front matter
+        if config.repo_url and config.edit_uri:
+            branch_root = config.edit_uri.split("/docs/")[0]  # mkdocs.yml's edit/<branch>
+            page.edit_url = f"{config.repo_url.rstrip('/')}/{branch_root}/{example.source.as_posix()}"
+        # gh-deploy publishes site_dir as it is to remote_branch: the notebook is there.
+        published = f"{root_prefix(lang.code, default)}{example.download}"
+        colab = colab_url(config.repo_url or "", published, config.remote_branch)
+        banner = render_banner(example.info, lang, colab)
+        # Below the notebook's own H1, so the page still starts with its title.
+        head, sep, rest = html.partition("</h1>")
+        return head + sep + banner + rest if sep else banner + html

@@ -1,0 +1,173 @@
+"""The lesson plugin: executed examples, one site per language, each from configuration.
+
+``mkdocs.yml`` lists ``lesson`` under ``plugins:`` with its examples folders
+and its languages. MkDocs builds the first language at the site root; this
+plugin then builds every other language into ``<site_dir>/<code>/`` with a
+fresh configuration (and so fresh plugin instances: nothing is shared between
+the language builds). The plugin keeps no module-level state, and it defines
+no ``on_startup``, so MkDocs gives every build its own instance.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.config import base, load_config
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+
+from sitelib import page_examples
+from sitelib.notebooks import SETUP_TAG
+from sitelib.languages import Language, LanguageError, alternate_href, check_languages, root_prefix, translate_nav
+
+log = logging.getLogger("mkdocs.plugins.lesson")
+
+
+class Switch(c.BaseConfigOption[bool]):
+    """A boolean that also takes what ``!ENV`` gives: 0/1 and the strings false/true."""
+
+    def __init__(self, default: bool):
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> bool:
+        if value in (True, 1, "1", "true", "True"):
+            return True
+        if value in (False, 0, "0", "false", "False"):
+            return False
+        raise c.ValidationError(f"expected true/false or 1/0, got {value!r}")
+
+
+class ExamplesConfig(base.Config):
+    src = c.Type(str)  # a package folder of percent-format examples and their helpers
+    uri = c.Type(str, default="examples")  # where its example pages go in every language
+
+
+class LanguageConfig(base.Config):
+    code = c.Type(str)
+    tag = c.Type(str)
+    name = c.Type(str)
+    theme = c.Type(str)
+    site_name = c.Type(str)
+    site_description = c.Type(str, default="")
+    nav = c.Type(dict, default={})
+    source = c.Type(str, default="")
+    convert = c.Type(str, default="")
+
+
+class LessonConfig(base.Config):
+    enabled = c.Type(bool, default=True)
+    execute = Switch(default=True)  # false: a preview build that shows examples without outputs
+    cache_dir = c.Type(str, default=".cache/lesson")
+    examples = c.ListOfItems(c.SubConfig(ExamplesConfig), default=[])
+    languages = c.ListOfItems(c.SubConfig(LanguageConfig))
+
+
+class LessonPlugin(BasePlugin[LessonConfig]):
+    """Builds the lesson: examples executed and cached, every language from one configuration."""
+
+    def __init__(self) -> None:
+        self.languages: list[Language] = []
+        self.language: Language | None = None
+        self.building: str | None = None  # set by the parent build on a language's own config
+        self.examples = page_examples.ExamplePages()
+
+    # --- configuration -------------------------------------------------
+    @event_priority(100)  # before search and Material read theme.language
+    def on_config(self, config):
+        if not self.config.enabled:
+            return config
+        self.languages = [Language(**dict(entry)) for entry in self.config.languages]
+        try:
+            check_languages(self.languages)
+        except LanguageError as error:
+            raise PluginError(str(error)) from None
+        by_code = {lang.code: lang for lang in self.languages}
+        self.language = by_code[self.building] if self.building else self.languages[0]
+        lang, root = self.language, self.root(config)
+        config.docs_dir = str(root / "docs" / lang.docs_code)
+        config.site_name, config.site_description = lang.site_name, lang.site_description or config.site_description
+        config.theme["language"] = lang.theme
+        if config.edit_uri:  # mkdocs.yml names the branch once: edit/<branch>/
+            config.edit_uri = f"{config.edit_uri.rstrip('/')}/docs/{lang.docs_code}/"
+        if lang is not self.languages[0]:
+            try:
+                config.nav = translate_nav(config.nav, lang.nav, lang.code) if config.nav else config.nav
+            except LanguageError as error:
+                raise PluginError(str(error)) from None
+        config.extra["alternate"] = [
+            {"name": other.name, "lang": other.tag,
+             "link": alternate_href("", lang.code, other.code, self.languages[0].code)}
+            for other in self.languages
+        ]
+        if "mkdocs-jupyter" in config.plugins:  # it evicts cache entries its own build did not use
+            jupyter = config.plugins["mkdocs-jupyter"].config
+            jupyter["cache_dir"] = str(Path(self.config.cache_dir) / "jupyter" / lang.code)
+            # The downloaded notebook's set-up cell is not shown on the site.
+            tags = jupyter["remove_tag_config"]  # a new dict: the option's default is shared
+            jupyter["remove_tag_config"] = {**tags, "remove_cell_tags": [*tags.get("remove_cell_tags", []), SETUP_TAG]}
+        return config
+
+    @staticmethod
+    def root(config) -> Path:
+        return Path(config.config_file_path).parent
+
+    # --- examples ------------------------------------------------------
+    @event_priority(50)  # before mkdocs-jupyter's on_files (0) wraps .ipynb files as pages
+    def on_files(self, files, config):
+        if not self.config.enabled:
+            return files
+        try:
+            return self.examples.add_files(files, config, self.config, self.language)
+        except page_examples.ExampleError as error:
+            raise PluginError(str(error)) from None
+
+    def on_page_content(self, html, page, config, files):
+        if not self.config.enabled:
+            return html
+        return self.examples.decorate(html, page, config, self.language, self.languages[0].code)
+
+    def on_page_context(self, context, page, config, nav):
+        if not self.config.enabled:
+            return context
+        # Every language has the same pages, so the same page has the same URL
+        # below each language's root.
+        default = self.languages[0].code
+        context["lesson_alternates"] = {
+            other.tag: alternate_href(page.url, self.language.code, other.code, default) for other in self.languages
+        }
+        context["lesson_language"] = self.language
+        return context
+
+    # --- the other languages -------------------------------------------
+    def on_post_build(self, config):
+        if not self.config.enabled or self.building:
+            return
+        for lang in self.languages[1:]:
+            self.build_language(config, lang)
+
+    def build_language(self, config, lang: Language) -> None:
+        """Build ``lang`` into ``<site_dir>/<code>`` from a fresh load of the same configuration."""
+        prefix = root_prefix(lang.code, self.languages[0].code)
+        child = load_config(
+            config.config_file_path,
+            site_dir=str(Path(config.site_dir) / prefix),
+            site_url=f"{config.site_url}{prefix}" if config.site_url else None,  # sitemap and 404 links
+            strict=config.strict,
+        )
+        child.plugins["lesson"].building = lang.code
+        from mkdocs.commands.build import build  # imported here: it imports every theme and plugin
+
+        child.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(child)
+        finally:
+            child.plugins.on_shutdown()
+
+
+def site_languages(config_file: str | Path) -> list[Language]:
+    """The languages a configuration file declares, first (default) first; for tests and scripts."""
+    config = load_config(str(config_file))
+    return [Language(**dict(entry)) for entry in config.plugins["lesson"].config.languages]
