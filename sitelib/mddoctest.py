@@ -11,16 +11,14 @@ Run ``python -m sitelib.mddoctest PAGE.md ...`` to check pages by hand.
 from __future__ import annotations
 
 import doctest
-import re
 import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitelib.fences import fenced_blocks
+
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-
-_FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})(?P<info>[^\n`]*)$")
-
 
 @dataclass(frozen=True)
 class Snippet:
@@ -38,32 +36,11 @@ def find_snippets(markdown: str) -> list[Snippet]:
     >>> [(s.lineno, s.source) for s in find_snippets(text)]
     [(4, '>>> 1 + 1\\n2\\n')]
     """
-    lines = markdown.splitlines()
     snippets: list[Snippet] = []
-    i = 0
-    while i < len(lines):
-        opening = _FENCE.match(lines[i])
-        if not opening:
-            i += 1
-            continue
-        indent, fence = opening["indent"], opening["fence"]
-        body: list[str] = []
-        j = i + 1
-        while j < len(lines):
-            closing = _FENCE.match(lines[j])
-            if (
-                closing
-                and closing["fence"][0] == fence[0]
-                and len(closing["fence"]) >= len(fence)
-                and not closing["info"].strip()
-            ):
-                break
-            body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
-            j += 1
-        source = textwrap.dedent("\n".join(body) + "\n")
-        if any(line.lstrip().startswith(">>>") for line in body):
-            snippets.append(Snippet(source, i + 2, opening["info"].strip()))
-        i = j + 1
+    for block in fenced_blocks(markdown.splitlines()):
+        if any(line.lstrip().startswith(">>>") for line in block.body):
+            source = textwrap.dedent("\n".join(block.body) + "\n")
+            snippets.append(Snippet(source, block.start + 2, block.info))
     return snippets
 
 
