@@ -12,19 +12,20 @@ from __future__ import annotations
 import html as htmllib
 import re
 
+from markdown.extensions.toc import slugify_unicode
+
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="[^"]*">(?P<body>.*?)</h(?P=level)>', re.DOTALL)
 _ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">¶</a>')
 _TAG = re.compile(r"<[^>]+>")
 
 
 def slugify(text: str) -> str:
-    """A URL fragment for ``text``: lower case, words kept in any script, joined by hyphens.
+    """The id Python-Markdown's ``slugify_unicode`` gives ``text`` (as on theory pages), or "section".
 
     >>> slugify("Step 1: torch.autograd.grad"), slugify("第三步：梯度会累加"), slugify("¶ !")
     ('step-1-torchautogradgrad', '第三步梯度会累加', 'section')
     """
-    words = re.sub(r"[^\w\s-]", "", text.lower()).split()
-    return "-".join(words) or "section"
+    return slugify_unicode(text, "-") or "section"
 
 
 def rewrite_headings(page_html: str) -> tuple[str, list[dict]]:

@@ -26,7 +26,8 @@ from browser_support import (
     site_pages,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT  # noqa: E402  (conftest defines ROOT before it imports this module)
+
 ARTIFACTS = ROOT / "artifacts"
 SHOTS = ARTIFACTS / "screenshots"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
