@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from sitelib.languages import Language, strings_for
+from sitelib.text_conversion import Conversion
 
 TEXT = {
     "en": {
@@ -56,9 +57,9 @@ class ExampleInfo:
 EN = Language("en", "en", "English", "en", "Lesson")  # for the examples below
 
 
-def text(lang: Language) -> dict:
-    """The example pages' interface strings in ``lang``."""
-    return strings_for(TEXT, lang, "example page")
+def text(lang: Language, conversion: Conversion | None = None) -> dict:
+    """The example pages' interface strings in ``lang`` (converted for a generated language)."""
+    return (conversion or Conversion(lang.convert)).strings(strings_for(TEXT, lang, "example page"))
 
 
 def machine_label(machine: dict, t: dict) -> str:
@@ -85,16 +86,15 @@ def colab_url(repo_url: str, notebook_path: str, branch: str) -> str | None:
     return f"https://colab.research.google.com/github/{parts[0]}/{parts[1]}/blob/{branch}/{notebook_path}"
 
 
-def render_banner(info: ExampleInfo, lang: Language, colab: str | None) -> str:
+def render_banner(info: ExampleInfo, t: dict, colab: str | None) -> str:
     """The download links and the "executed on" stamp shown at the top of an example page.
 
     Links are relative to the page (``examples/<stem>/``), where the build puts both files.
 
     >>> info = ExampleInfo("demo", "Demo", 1.5, {"cpu": "<b>CPU</b>", "gpu": None, "torch": "2.13.0"}, "2026-01-01T00:00:00Z")
-    >>> "&lt;b&gt;CPU&lt;/b&gt;" in render_banner(info, EN, None)
+    >>> "&lt;b&gt;CPU&lt;/b&gt;" in render_banner(info, text(EN), None)
     True
     """
-    t = text(lang)
     stem = html.escape(info.stem.rsplit("/", 1)[-1])
     links = [
         f'<a class="md-button" href="{stem}.py" download>{t["download_py"]}</a>',
@@ -119,14 +119,13 @@ def _cell(text: str) -> str:
     return html.escape(text).replace("|", "&#124;")
 
 
-def render_report(examples: list[ExampleInfo], lang: Language) -> str:
+def render_report(examples: list[ExampleInfo], t: dict) -> str:
     """The execution report page, in Markdown: every example, slowest first.
 
-    >>> page = render_report([ExampleInfo("a", "A", 0.5, {"cpu": "X", "gpu": None, "torch": "2"}, "d", "examples/a.ipynb")], EN)
+    >>> page = render_report([ExampleInfo("a", "A", 0.5, {"cpu": "X", "gpu": None, "torch": "2"}, "d", "examples/a.ipynb")], text(EN))
     >>> "| [A](examples/a.ipynb) | ok | 0.50 | X / no GPU | 2 | d |" in page
     True
     """
-    t = text(lang)
     header = "| " + " | ".join(t["columns"]) + " |"
     rows = [
         f"| [{_cell(e.title)}]({e.uri}) | {t['ok'] if e.executed_at else t['skipped']} | {e.seconds:.2f} "

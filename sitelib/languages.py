@@ -114,10 +114,10 @@ def translate_nav(nav: list, titles: dict[str, str], where: str) -> list:
 
 
 def strings_for(table: dict[str, dict], lang: Language, what: str) -> dict:
-    """The interface strings of ``lang`` from ``table`` (keyed by language code).
+    """The interface strings ``lang`` is made from: its own, or its source language's when generated.
 
-    A generated language converts its source language's strings, so they can
-    never drift from the pages they sit on.
+    The caller converts a generated language's strings with the build's
+    ``Conversion``, so they can never drift from the pages they sit on.
 
     >>> strings_for({"en": {"ok": "ok"}}, Language("en", "en", "English", "en", "S"), "report")
     {'ok': 'ok'}
@@ -128,11 +128,4 @@ def strings_for(table: dict[str, dict], lang: Language, what: str) -> dict:
     """
     if lang.docs_code not in table:
         raise LanguageError(f"languages: no {what} strings for '{lang.docs_code}' (have: {', '.join(table)})")
-    strings = table[lang.docs_code]
-    if not lang.convert:
-        return strings
-    from sitelib.text_conversion import text_converter
-
-    convert = text_converter(lang.convert)
-    return {k: tuple(map(convert, v)) if isinstance(v, tuple) else convert(v) if isinstance(v, str) else v
-            for k, v in strings.items()}
+    return table[lang.docs_code]

@@ -16,7 +16,7 @@ import nbformat
 from mkdocs.structure.files import File
 
 from sitelib.example_errors import ExampleFailed
-from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report
+from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report, text
 from sitelib.examples import example_uri, helper_files
 from sitelib.languages import Language, root_prefix
 from sitelib.notebooks import (
@@ -27,7 +27,7 @@ from sitelib.notebooks import (
     with_helper_setup,
     write_if_changed,
 )
-from sitelib.text_conversion import convert_notebook
+from sitelib.text_conversion import Conversion
 
 REPORT_URI = "execution-report.md"
 
@@ -49,7 +49,7 @@ class ExamplePages:
 
     pages: dict[str, _Page] = field(default_factory=dict)
 
-    def add_files(self, files, config, options, lang: Language):
+    def add_files(self, files, config, options, lang: Language, conversion: Conversion):
         root = Path(config.config_file_path).parent
         cache = root / options.cache_dir
         self.pages.clear()
@@ -66,7 +66,7 @@ class ExamplePages:
             pages_dir = cache / "pages" / lang.code
             for source, execution in executions.items():
                 stem = example_uri(source, src)
-                notebook = convert_notebook(for_language(execution.notebook, lang.docs_code), lang.convert)
+                notebook = conversion.notebook(for_language(execution.notebook, lang.docs_code))
                 downloadable = with_helper_setup(notebook, helper_files(source, src), src)
                 uri = f"{lesson.uri}/{stem}.ipynb"
                 # A real src_dir (not File.generated): mkdocs-jupyter's NotebookFile
@@ -79,11 +79,11 @@ class ExamplePages:
                 info = ExampleInfo(stem, notebook_title(notebook), execution.seconds, execution.machine,
                                    execution.executed_at, uri)
                 self.pages[uri] = _Page(info, source.relative_to(root), f"{lesson.uri}/{stem}/{name}.ipynb")
-        report = render_report([p.info for p in self.pages.values()], lang)
+        report = render_report([p.info for p in self.pages.values()], text(lang, conversion))
         files.append(File.generated(config, REPORT_URI, content=report))
         return files
 
-    def decorate(self, html: str, page, config, lang: Language, default: str) -> str:
+    def decorate(self, html: str, page, config, lang: Language, default: str, conversion: Conversion) -> str:
         """Add the banner (downloads, Colab, "executed on") and the right edit link to an example page."""
         if page.file.src_uri == REPORT_URI:
             page.edit_url = None  # generated at build time: there is no file to edit
@@ -98,7 +98,7 @@ class ExamplePages:
         # gh-deploy publishes site_dir as it is to remote_branch: the notebook is there.
         published = f"{root_prefix(lang.code, default)}{example.download}"
         colab = colab_url(config.repo_url or "", published, config.remote_branch)
-        banner = render_banner(example.info, lang, colab)
+        banner = render_banner(example.info, text(lang, conversion), colab)
         # Below the notebook's own H1, so the page still starts with its title.
         head, sep, rest = html.partition("</h1>")
         return head + sep + banner + rest if sep else banner + html

@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from sitelib import page_examples
 from sitelib.notebooks import SETUP_TAG
+from sitelib.text_conversion import Conversion
 from sitelib.languages import Language, LanguageError, alternate_href, check_languages, root_prefix, translate_nav
 
 log = logging.getLogger("mkdocs.plugins.lesson")
@@ -50,7 +51,7 @@ class LanguageConfig(base.Config):
     tag = c.Type(str)
     name = c.Type(str)
     theme = c.Type(str)
-    site_name = c.Type(str)
+    site_name = c.Type(str, default="")  # a generated language converts its source's
     site_description = c.Type(str, default="")
     nav = c.Type(dict, default={})
     source = c.Type(str, default="")
@@ -73,6 +74,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.language: Language | None = None
         self.building: str | None = None  # set by the parent build on a language's own config
         self.examples = page_examples.ExamplePages()
+        self.conversion = Conversion("")
 
     # --- configuration -------------------------------------------------
     @event_priority(100)  # before search and Material read theme.language
@@ -87,16 +89,22 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         by_code = {lang.code: lang for lang in self.languages}
         self.language = by_code[self.building] if self.building else self.languages[0]
         lang, root = self.language, self.root(config)
+        self.conversion = Conversion(lang.convert)
+        words = by_code[lang.source] if lang.source else lang  # a generated language converts its source's
         config.docs_dir = str(root / "docs" / lang.docs_code)
-        config.site_name, config.site_description = lang.site_name, lang.site_description or config.site_description
+        config.site_name = self.conversion.text(lang.site_name or words.site_name)
+        config.site_description = self.conversion.text(lang.site_description or words.site_description)
         config.theme["language"] = lang.theme
         if config.edit_uri:  # mkdocs.yml names the branch once: edit/<branch>/
             config.edit_uri = f"{config.edit_uri.rstrip('/')}/docs/{lang.docs_code}/"
-        if lang is not self.languages[0]:
+        if words is not self.languages[0] and config.nav:
+            titles = {k: self.conversion.text(v) for k, v in (lang.nav or words.nav).items()}
             try:
-                config.nav = translate_nav(config.nav, lang.nav, lang.code) if config.nav else config.nav
+                config.nav = translate_nav(config.nav, titles, lang.code)
             except LanguageError as error:
                 raise PluginError(str(error)) from None
+        if lang.tag.startswith("zh") and any(other.convert == "s2twp" for other in self.languages):
+            self.use_traditional_search_dictionary(config)
         config.extra["alternate"] = [
             {"name": other.name, "lang": other.tag,
              "link": alternate_href("", lang.code, other.code, self.languages[0].code)}
@@ -110,6 +118,20 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             jupyter["remove_tag_config"] = {**tags, "remove_cell_tags": [*tags.get("remove_cell_tags", []), SETUP_TAG]}
         return config
 
+    def use_traditional_search_dictionary(self, config) -> None:
+        """Point Material's jieba at a dictionary that also holds the Taiwan form of every word.
+
+        jieba's own dictionary is Simplified, so 張量 or 自動微分 would not be
+        segmented as words. jieba is one tokenizer per process, so every
+        Chinese build uses the same (Simplified + Traditional) dictionary.
+        """
+        search = config.plugins.get("material/search")
+        if search is None:
+            return
+        from sitelib.search_dictionary import search_dictionary
+
+        search.config["jieba_dict"] = str(search_dictionary(self.root(config) / self.config.cache_dir / "search"))
+
     @staticmethod
     def root(config) -> Path:
         return Path(config.config_file_path).parent
@@ -120,14 +142,20 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if not self.config.enabled:
             return files
         try:
-            return self.examples.add_files(files, config, self.config, self.language)
+            return self.examples.add_files(files, config, self.config, self.language, self.conversion)
         except page_examples.ExampleError as error:
             raise PluginError(str(error)) from None
+
+    @event_priority(90)  # before other plugins and hooks read the page or add their own text
+    def on_page_markdown(self, markdown, page, config, files):
+        if not self.config.enabled or not self.language.convert:
+            return markdown
+        return self.conversion.markdown(markdown)
 
     def on_page_content(self, html, page, config, files):
         if not self.config.enabled:
             return html
-        return self.examples.decorate(html, page, config, self.language, self.languages[0].code)
+        return self.examples.decorate(html, page, config, self.language, self.languages[0].code, self.conversion)
 
     def on_page_context(self, context, page, config, nav):
         if not self.config.enabled:

@@ -1,13 +1,12 @@
-"""The conversions a generated language applies to its source language's text.
+"""The conversion a generated language applies to its source language's text.
 
 A language entry with ``convert: s2twp`` is made from another language's pages
 by OpenCC's Taiwan-phrase profile plus the project's glossary (sitelib.zh_hant).
-No conversion (``""``) leaves text as it is; an unknown name raises.
+No conversion (``""``) leaves text as it is; an unknown name raises. One
+``Conversion`` serves one build: OpenCC's dictionaries load once, on first use.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import nbformat
 
@@ -18,38 +17,45 @@ class ConversionError(ValueError):
     """A language names a conversion this site does not know."""
 
 
-def _module(name: str):
-    if name not in KNOWN:
-        raise ConversionError(f"unknown conversion '{name}' (known: {', '.join(k for k in KNOWN if k)})")
-    from sitelib import zh_hant  # imported only by a build that converts: OpenCC loads its dictionaries
+class Conversion:
+    """Converts text, Markdown pages and notebooks by the conversion ``name``.
 
-    return zh_hant
-
-
-def text_converter(name: str) -> Callable[[str], str]:
-    """A function converting plain text (nav titles, interface strings) by ``name``.
-
-    >>> text_converter("")("默认")
+    >>> Conversion("").text("默认")
     '默认'
-    >>> text_converter("x2y")
+    >>> Conversion("x2y")
     Traceback (most recent call last):
     ...
     sitelib.text_conversion.ConversionError: unknown conversion 'x2y' (known: s2twp)
     """
-    if not name:
-        return lambda text: text
-    return _module(name).convert_text
 
+    def __init__(self, name: str):
+        if name not in KNOWN:
+            raise ConversionError(f"unknown conversion '{name}' (known: {', '.join(k for k in KNOWN if k)})")
+        self.name = name
+        self._converter = None
 
-def markdown_converter(name: str) -> Callable[[str], str]:
-    """A function converting a Markdown page by ``name``, leaving code, URLs and HTML as they are."""
-    if not name:
-        return lambda text: text
-    return _module(name).convert_markdown
+    def _get(self):
+        if self._converter is None:
+            from sitelib.zh_hant import Converter  # only a converting build loads OpenCC
 
+            self._converter = Converter()
+        return self._converter
 
-def convert_notebook(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
-    """``notebook`` with its prose converted by ``name``; code cells and outputs stay as they ran."""
-    if not name:
-        return notebook
-    return _module(name).convert_notebook(notebook)
+    def text(self, text: str) -> str:
+        """Plain text: a nav title, the site name, an interface string."""
+        return self._get().text(text) if self.name else text
+
+    def markdown(self, markdown: str) -> str:
+        """A Markdown page; code, URLs, HTML and math stay as they are."""
+        return self._get().markdown(markdown) if self.name else markdown
+
+    def notebook(self, notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+        """A copy of ``notebook`` with its prose converted; code cells and outputs stay as they ran."""
+        return nbformat.from_dict(self._get().notebook(notebook)) if self.name else notebook
+
+    def strings(self, table: dict) -> dict:
+        """A table of interface strings (values: strings or tuples of strings), converted."""
+        if not self.name:
+            return table
+        return {k: tuple(map(self.text, v)) if isinstance(v, tuple) else self.text(v) if isinstance(v, str) else v
+                for k, v in table.items()}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report
+from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report, text
 from sitelib.languages import Language
 
-EN = Language("en", "en", "English", "en", "Lesson")
-ZH = Language("zh", "zh-Hans", "简体中文", "zh", "课程")
+EN = text(Language("en", "en", "English", "en", "Lesson"))
+ZH = text(Language("zh", "zh-Hans", "简体中文", "zh", "课程"))
 
 MACHINE = {"cpu": "AMD EPYC", "gpu": "NVIDIA H200", "torch": "2.13.0"}
 

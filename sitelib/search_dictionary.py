@@ -1,0 +1,34 @@
+"""The jieba dictionary the Chinese sites' search uses: Simplified and Taiwan forms of every word.
+
+Generating it converts jieba's 350,000 entries with OpenCC (several seconds),
+so it is cached under a name that changes with everything it is made from:
+jieba's and OpenCC's versions and the glossary. Old files are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from importlib import metadata
+from pathlib import Path
+
+from sitelib.zh_hant import GLOSSARY
+from sitelib.zh_hant_check import traditional_search_dictionary
+
+
+def dictionary_key() -> str:
+    """A short hash of what the dictionary's content depends on."""
+    digest = hashlib.sha256()
+    for name in ("jieba", "opencc"):
+        digest.update(f"{name}={metadata.version(name)};".encode())
+    digest.update(GLOSSARY.read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def search_dictionary(cache_dir: Path) -> Path:
+    """The dictionary's path in ``cache_dir``, generated when missing."""
+    path = cache_dir / f"jieba-zh-hans-hant-{dictionary_key()}.txt"
+    for stale in cache_dir.glob("jieba-zh-hans-hant-*.txt"):
+        if stale != path:
+            stale.unlink()
+    return traditional_search_dictionary(path)

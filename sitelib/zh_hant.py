@@ -1,0 +1,241 @@
+"""Traditional Chinese (Taiwan) pages generated from the Simplified sources.
+
+OpenCC (profile ``s2twp``) does the conversion; ``data/zh_hant_glossary.toml``
+holds the project's reviewed overrides. Overrides are matched on the
+*Simplified* text and swapped for placeholders before OpenCC runs, then the
+placeholders become the glossary's Traditional wording. Matching the source,
+not OpenCC's output, makes an override independent of how OpenCC happens to
+segment the sentence around it (s2twp turns 打印 into 列印 in one sentence and
+leaves it alone in the next), and OpenCC can never re-convert a glossary
+target. Markdown code, URLs, HTML tags, comments and math are protected the
+same way, so a whole page goes through OpenCC in one call.
+
+Loading OpenCC's dictionaries takes about 0.1 s: a build should make one
+:class:`Converter` and reuse it; the module-level functions make a fresh one
+when none is given. Nothing here holds module-level mutable state.
+
+>>> conv = Converter()
+>>> conv.text("默认参数保存在内存里")
+'預設參數儲存在記憶體裡'
+>>> conv.markdown("打印 `x` 的[文档](docs/文档.md)")
+'印出 `x` 的[文件](docs/文档.md)'
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+GLOSSARY = Path(__file__).resolve().parent.parent / "data" / "zh_hant_glossary.toml"
+PROFILE = "s2twp"
+_PUA0 = 0xF0000  # Supplementary Private Use Area-A: one code point per placeholder
+_PUA = re.compile("[\U000F0000-\U000FFFFD]")
+
+
+@dataclass(frozen=True)
+class Override:
+    """One glossary entry: Simplified ``source`` (literal or regex) -> Taiwan ``target``."""
+
+    source: str
+    target: str
+    reason: str
+    regex: bool = False
+
+
+def load_glossary(path: Path = GLOSSARY) -> tuple[Override, ...]:
+    """The ``[[override]]`` entries of the glossary file, in file order."""
+    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    return tuple(Override(e["from"], e["to"], e["reason"], bool(e.get("regex", False)))
+                 for e in data.get("override", []))
+
+
+def _glossary_pattern(entries: tuple[Override, ...]) -> tuple[re.Pattern[str], list[Override]] | None:
+    """One alternation: literals longest first (so 构建模型 beats 构建), then regexes."""
+    literals = sorted((e for e in entries if not e.regex), key=lambda e: -len(e.source))
+    ordered = literals + [e for e in entries if e.regex]
+    if not ordered:
+        return None
+    return re.compile("|".join(f"(?P<g{i}>{e.source if e.regex else re.escape(e.source)})"
+                               for i, e in enumerate(ordered))), ordered
+
+
+class Converter:
+    """An OpenCC ``s2twp`` converter plus the glossary. Create once, use for many pages."""
+
+    def __init__(self, glossary: Path | tuple[Override, ...] = GLOSSARY) -> None:
+        import opencc  # imported here: the rest of sitelib must not need it
+
+        self._opencc = opencc.OpenCC(PROFILE)
+        self.overrides = glossary if isinstance(glossary, tuple) else load_glossary(glossary)
+        compiled = _glossary_pattern(self.overrides)
+        self._pattern, self._ordered = compiled if compiled else (None, [])
+
+    def with_overrides(self, overrides: tuple[Override, ...]) -> "Converter":
+        """A converter sharing this one's OpenCC dictionaries but using other overrides."""
+        other = copy.copy(self)
+        other.overrides = overrides
+        compiled = _glossary_pattern(overrides)
+        other._pattern, other._ordered = compiled if compiled else (None, [])
+        return other
+
+    def _convert(self, text: str, protected: list[tuple[int, int]]) -> str:
+        """Convert ``text`` except the ``protected`` (start, end) spans, which come back verbatim."""
+        if _PUA.search(text):
+            raise ValueError("text contains Private Use Area characters (U+F0000-U+FFFFD), "
+                             "which the converter uses as placeholders")
+        slots: list[str] = []
+
+        def hold(value: str) -> str:
+            slots.append(value)
+            return chr(_PUA0 + len(slots) - 1)
+
+        def glossed(chunk: str) -> str:
+            if self._pattern is None:
+                return chunk
+            return self._pattern.sub(
+                lambda m: hold(self._ordered[int(m.lastgroup[1:])].target), chunk)
+
+        parts, pos = [], 0
+        for start, end in protected:
+            parts.append(glossed(text[pos:start]))
+            parts.append(hold(text[start:end]))
+            pos = end
+        parts.append(glossed(text[pos:]))
+        converted = self._opencc.convert("".join(parts))
+        return _PUA.sub(lambda m: slots[ord(m.group()) - _PUA0], converted)
+
+    def text(self, text: str) -> str:
+        """Plain prose (a nav title, the site name, a UI string): s2twp plus the glossary."""
+        return self._convert(text, [])
+
+    def markdown(self, md: str) -> str:
+        """A Markdown page: prose converted; code, URLs, HTML, comments and math kept."""
+        return self._convert(md, protected_spans(md))
+
+    def notebook(self, nb: dict) -> dict:
+        """A copy of an nbformat notebook with its markdown cells converted (code cells and outputs kept)."""
+        out = copy.deepcopy(nb)
+        for cell in out.get("cells", []):
+            if cell.get("cell_type") != "markdown":
+                continue
+            source = cell.get("source", "")
+            if isinstance(source, list):
+                cell["source"] = self.markdown("".join(source)).splitlines(keepends=True)
+            else:
+                cell["source"] = self.markdown(source)
+        return out
+
+    def nav(self, nav):
+        """An MkDocs ``nav`` list with its titles converted and its paths kept."""
+        if isinstance(nav, list):
+            return [self.nav(item) for item in nav]
+        if isinstance(nav, dict):
+            return {self.text(k): v if isinstance(v, str) else self.nav(v) for k, v in nav.items()}
+        return nav
+
+
+def convert_text(text: str, converter: Converter | None = None) -> str:
+    """Prose: OpenCC ``s2twp`` with the project glossary (see :meth:`Converter.text`)."""
+    return (converter or Converter()).text(text)
+
+
+def convert_markdown(md: str, converter: Converter | None = None) -> str:
+    """A Markdown page, code left untouched (see :func:`protected_spans`)."""
+    return (converter or Converter()).markdown(md)
+
+
+def convert_notebook(nb: dict, converter: Converter | None = None) -> dict:
+    """A converted copy of an nbformat notebook; the input is not changed."""
+    return (converter or Converter()).notebook(nb)
+
+
+# --- What a reader sees as code: kept verbatim by convert_markdown, skipped by the checker.
+
+_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
+_BLOCKS = re.compile(
+    r"<!--.*?-->"                                     # HTML comments, <!-- timings:table -->
+    r"|(?<![\\$])\$\$.+?\$\$"                         # display math
+    r"|^[ \t]*:::[ \t]+\S.*$"                          # mkdocstrings ::: identifier
+    r"|<(pre|code|script|style|kbd|samp)\b[^>]*>.*?</\1\s*>",  # raw code-like HTML elements
+    re.S | re.M)
+_INLINE = re.compile(
+    r"(?<![`\\])(?P<tick>`+)(?!`)(?P<code>.+?)(?<!`)(?P=tick)(?!`)"     # `code` (content only)
+    r"|(?<![\\$])\$(?![\s$])(?:\\.|[^$\\\n])+?(?<![\s\\])\$(?!\d)"      # $math$
+    r"|\]\((?P<dest>[^()\s]*(?:\([^()\s]*\)[^()\s]*)*(?:\s+(?:\"[^\"]*\"|'[^']*'))?)\)"  # ](url "t")
+    r"|\]\[(?P<ref>[^\]\n]*)\]"                                         # ][reference label]
+    r"|^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S.*$"                            # [label]: url
+    r"|<[A-Za-z][A-Za-z0-9+.-]*:[^\s<>]*>"                              # <https://autolink>
+    r"|</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>"                              # HTML tags and attributes
+    r"|\{[ \t]*[:#.][^{}\n]*\}"                                         # { #id .class } attr lists
+    r"|\{\{.*?\}\}|\{%.*?%\}"                                           # template tags
+    r"|https?://[!-~]+[A-Za-z0-9/=_&#-]",                               # bare URLs (ASCII)
+    re.S | re.M)
+
+
+def _fenced_and_front_matter(md: str) -> list[tuple[int, int]]:
+    """Spans of fenced code blocks (any indentation, ``` or ~~~) and front-matter keys."""
+    spans, pos, fence = [], 0, None
+    lines = md.splitlines(keepends=True)
+    if lines and lines[0].rstrip() == "---":
+        for i, line in enumerate(lines[1:], 1):
+            if line.rstrip() in ("---", "..."):
+                key_end = 0
+                for fm_line in lines[:i + 1]:
+                    m = re.match(r"[ \t]*(?:- )?[\w.-]+:(?=\s)|[ \t]*---|[ \t]*\.\.\.", fm_line)
+                    if m:
+                        spans.append((key_end, key_end + m.end()))
+                    key_end += len(fm_line)
+                break
+    for line in lines:
+        if fence is None:
+            m = _FENCE.match(line.rstrip("\r\n"))
+            if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
+                fence, start = m.group(2), pos
+        elif re.match(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", line.rstrip("\r\n")):
+            spans.append((start, pos + len(line.rstrip("\r\n"))))
+            fence = None
+        pos += len(line)
+    if fence is not None:  # an unclosed fence runs to the end (CommonMark)
+        spans.append((start, len(md)))
+    return spans
+
+
+def _gaps(spans: list[tuple[int, int]], end: int):
+    pos = 0
+    for s, e in spans:
+        if s > pos:
+            yield pos, s
+        pos = max(pos, e)
+    if pos < end:
+        yield pos, end
+
+
+def protected_spans(md: str) -> list[tuple[int, int]]:
+    """Sorted, disjoint (start, end) spans of ``md`` that are code, not prose.
+
+    Fenced blocks (also indented inside admonitions, doctests included), inline
+    code (the text between the backticks), link and image targets (the link
+    text is prose; a Chinese ``#fragment`` is converted like the heading it names), reference labels, HTML tags with their attributes, HTML
+    comments, ``$...$`` and ``$$...$$`` math, attribute lists, mkdocstrings
+    ``:::`` lines, bare URLs and front-matter keys. Admonition titles
+    (``??? success "答案"``) are prose.
+
+    >>> md = "打印 `x`，见[文档](a.md)。"
+    >>> [md[s:e] for s, e in protected_spans(md)]
+    ['x', 'a.md']
+    """
+    spans = _fenced_and_front_matter(md)
+    for kind in (_BLOCKS, _INLINE):
+        found = []
+        for a, b in _gaps(sorted(spans), len(md)):
+            for m in kind.finditer(md, a, b):
+                group = next((g for g in ("code", "dest", "ref") if m.groupdict().get(g) is not None), None)
+                s, e = m.span(group) if group else m.span()
+                if group == "dest" and re.search(r"#[^\s]*[^\x00-\x7f]", md[s:e]):
+                    e = md.index("#", s, e)  # a CJK #fragment names a heading: convert it with the heading
+                found.append((s, e))
+        spans += found
+    return [s for s in sorted(spans) if s[1] > s[0]]

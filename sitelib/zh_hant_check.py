@@ -1,0 +1,190 @@
+"""Checks and search data for the generated Traditional Chinese (Taiwan) pages.
+
+:func:`find_simplified` reports, outside code, characters that exist only in
+Simplified Chinese and mainland terms written in Traditional characters.
+:func:`traditional_search_dictionary` writes a jieba dictionary for the
+search index of Traditional pages.
+
+Which characters are "Simplified only"? A character ``c`` qualifies when
+OpenCC's ``s2tw`` changes it on its own (``s2tw(c) != c``) *and* ``c`` is not
+itself one of the Traditional forms OpenCC knows, i.e. it appears in no value
+list of OpenCC's ``STCharacters`` dictionary. The second test is what keeps
+shared characters out: s2tw turns 后 into 後, 里 into 裡, 干 into 幹 and 台 into
+臺, yet STCharacters lists ``后 -> 後 后``, ``里 -> 裏 里 哩``, ``干 -> 幹 乾 干 榦``
+and ``台 -> 臺 檯 颱 台``, so they are valid Traditional (皇后, 公里, 干擾, 台灣 by
+common usage) and not reported, whereas 发 (``發 髮``) or 们 (``們``) are. A t2s
+round trip cannot tell these apart (t2s leaves both 后 and 发 alone); the
+candidate lists can. The python package exposes only the first candidate, so
+:func:`_traditional_forms` reads the value table of the installed
+``STCharacters.ocd2`` directly (its layout is fixed by the
+``OPENCC_MARISA_0.2.5`` header, which the function checks).
+"""
+
+from __future__ import annotations
+
+import struct
+import time
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sitelib.zh_hant import GLOSSARY, Converter, protected_spans
+
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2EBEF))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem at ``line`` and ``column`` (both 1-based) of the checked text."""
+
+    line: int
+    column: int
+    term: str
+    kind: str  # "simplified-char" or "mainland-term"
+    suggestion: str
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}: {self.kind} {self.term!r} (Taiwan: {self.suggestion})"
+
+
+def _opencc_data_dir() -> Path:
+    import opencc
+
+    return Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+
+
+def _traditional_forms(ocd2: Path) -> frozenset[str]:
+    """Every character in the value lists of an OpenCC ``.ocd2`` dictionary.
+
+    The file is a marisa trie of keys followed by the values: a uint32 item
+    count, a uint32 byte length, that many bytes of NUL-terminated UTF-8
+    values, then per item a uint16 value count and one uint16 length per value.
+    The section is found by the one offset whose counts consume the file exactly.
+    """
+    data = ocd2.read_bytes()
+    if not data.startswith(b"OPENCC_MARISA_0.2.5"):
+        raise ValueError(f"{ocd2}: unknown OpenCC dictionary format")
+    size = len(data)
+    for pos in range(len(b"OPENCC_MARISA_0.2.5"), size - 8):
+        items, length = struct.unpack_from("<II", data, pos)
+        if not 0 < items <= length or pos + 8 + length > size:
+            continue
+        cursor, total = pos + 8 + length, 0
+        for _ in range(items):
+            if cursor + 2 > size:
+                break
+            (count,) = struct.unpack_from("<H", data, cursor)
+            if count == 0 or cursor + 2 + 2 * count > size:
+                break
+            total += sum(struct.unpack_from(f"<{count}H", data, cursor + 2))
+            cursor += 2 + 2 * count
+        else:
+            if cursor == size and total == length:
+                values = data[pos + 8:pos + 8 + length].decode("utf-8")
+                return frozenset(values.replace("\0", ""))
+    raise ValueError(f"{ocd2}: value table not found")
+
+
+def simplified_only_characters() -> frozenset[str]:
+    """Characters that ``s2tw`` changes and that are no Traditional form (about 3,800)."""
+    import opencc
+
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi + 1)]
+    converted = opencc.OpenCC("s2tw").convert("\n".join(chars)).split("\n")
+    traditional = _traditional_forms(_opencc_data_dir() / "STCharacters.ocd2")
+    return frozenset(c for c, t in zip(chars, converted) if t != c and c not in traditional)
+
+
+class Checker:
+    """Holds the character set and the term list; build once per site build (~0.2 s)."""
+
+    def __init__(self, glossary: Path = GLOSSARY) -> None:
+        import opencc
+
+        self.simplified = simplified_only_characters()
+        self._s2tw = opencc.OpenCC("s2tw")
+        data = tomllib.loads(Path(glossary).read_text(encoding="utf-8"))
+        self.terms = {e["term"]: e["taiwan"] for e in data.get("mainland_term", [])}
+        self.exceptions = {e["term"]: tuple(e.get("except", ())) for e in data.get("mainland_term", [])}
+
+    def find(self, text: str, *, markdown: bool = True) -> list[Finding]:
+        """Findings in ``text``; with ``markdown`` the spans of :func:`protected_spans` are skipped."""
+        masked = list(text)
+        for start, end in protected_spans(text) if markdown else []:
+            masked[start:end] = (" " if ch != "\n" else ch for ch in text[start:end])
+        prose = "".join(masked)
+        found: list[tuple[int, str, str, str]] = []
+        for term, taiwan in self.terms.items():
+            at = prose.find(term)
+            while at != -1:
+                if not any(prose.startswith(word, at - word.index(term))
+                           for word in self.exceptions[term] if word.index(term) <= at):
+                    found.append((at, term, "mainland-term", taiwan))
+                at = prose.find(term, at + 1)
+        for at, ch in enumerate(prose):
+            if ch in self.simplified:
+                found.append((at, ch, "simplified-char", self._s2tw.convert(ch)))
+        result = []
+        for at, term, kind, hint in sorted(found):
+            line = prose.count("\n", 0, at) + 1
+            column = at - (prose.rfind("\n", 0, at) + 1) + 1
+            result.append(Finding(line, column, term, kind, hint))
+        return result
+
+
+def find_simplified(text: str, *, markdown: bool = True, checker: Checker | None = None) -> list[Finding]:
+    """Simplified-only characters and mainland terms in the prose of ``text``."""
+    return (checker or Checker()).find(text, markdown=markdown)
+
+
+def jieba_dictionary_text(dict_txt: str, converter: Converter, extra_words=()) -> str:
+    """jieba ``word freq tag`` lines: every entry of ``dict_txt`` plus its Taiwan form.
+
+    Both spellings are kept: jieba is one tokenizer per process, so the same
+    dictionary must also segment Simplified pages built in that process.
+    Converted words add their frequency to an existing entry of the same
+    spelling. ``extra_words`` (e.g. glossary targets) get at least the
+    frequency jieba needs to keep them whole.
+    """
+    rows = [line.split(" ") for line in dict_txt.splitlines() if line.strip()]
+    words = [r[0] for r in rows]
+    # One OpenCC call for all words: s2twp maps them one line at a time.
+    taiwan = converter.text("\n".join(words)).split("\n")
+    freq: dict[str, int] = {}
+    tag: dict[str, str] = {}
+    for (word, f, *t), tw in zip(rows, taiwan):
+        for w in {word, tw}:
+            freq[w] = freq.get(w, 0) + int(f)
+            tag.setdefault(w, t[0] if t else "n")
+    for word in extra_words:
+        freq[word] = max(freq.get(word, 0), 10_000)
+        tag.setdefault(word, "n")
+    return "".join(f"{w} {f} {tag[w]}\n" for w, f in freq.items())
+
+
+def traditional_search_dictionary(cache: Path, converter: Converter | None = None) -> Path:
+    """Write (if missing) a jieba dictionary for Simplified + Taiwan text at ``cache``; return its path.
+
+    Point the search plugin's ``jieba_dict`` at the result. The file is keyed
+    by the caller (include the jieba, OpenCC and glossary versions in its
+    name); it is written atomically, so concurrent builds never read half.
+    """
+    import jieba
+
+    from sitelib.atomic import write_text_atomic
+
+    cache = Path(cache)
+    if cache.is_file():
+        return cache
+    converter = converter or Converter()
+    source = (Path(jieba.__file__).parent / "dict.txt").read_text(encoding="utf-8")
+    extra = [o.target for o in converter.overrides if " " not in o.target]
+    write_text_atomic(cache, jieba_dictionary_text(source, converter, extra))
+    return cache
+
+
+def timed(fn, *args, **kwargs):
+    """``(result, seconds)`` of one call: used by the tests to report timings."""
+    start = time.perf_counter()
+    result = fn(*args, **kwargs)
+    return result, time.perf_counter() - start

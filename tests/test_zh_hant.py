@@ -1,0 +1,320 @@
+"""Traditional Chinese (Taiwan) generation: conversion, glossary, checker and search dictionary."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("opencc")
+
+from sitelib.zh_hant import (  # noqa: E402
+    Converter, convert_markdown, convert_notebook, convert_text, load_glossary, protected_spans,
+)
+from sitelib.zh_hant_check import (  # noqa: E402
+    Checker, _opencc_data_dir, _traditional_forms, find_simplified, jieba_dictionary_text,
+    traditional_search_dictionary,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = Path("/work/shared/seed/lesson01-pytorch-first-look.zh-Hant.txt")
+ZH_PAGES = sorted((ROOT / "docs" / "zh").glob("*.md"))
+
+
+@pytest.fixture(scope="module")
+def conv() -> Converter:
+    return Converter()
+
+
+@pytest.fixture(scope="module")
+def checker() -> Checker:
+    return Checker()
+
+
+def zh_prose_cells(path: Path) -> list[str]:
+    """The Markdown of each ``# %% [markdown] lang="zh"`` cell of a jupytext percent file."""
+    cells, current = [], None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# %%"):
+            if current is not None:
+                cells.append("\n".join(current))
+            current = [] if 'lang="zh"' in line else None
+        elif current is not None:
+            current.append(line[2:] if line.startswith("# ") else line.lstrip("#"))
+    if current is not None:
+        cells.append("\n".join(current))
+    return cells
+
+
+# --- convert_text and the glossary
+
+
+def test_terms_of_art(conv):
+    """s2twp plus the glossary gives the Taiwan ML vocabulary, including where s2twp alone is wrong."""
+    cases = {
+        "张量": "張量", "自动求导": "自動求導", "线程": "執行緒", "内存": "記憶體", "默认": "預設",
+        "代码": "程式碼", "数据集": "資料集", "文档": "文件", "调试": "除錯", "软件": "軟體",
+        "参数量": "參數量", "激活函数": "激活函數", "算子": "運算子", "优化器": "優化器",
+        "进程": "行程", "脚本": "腳本", "显存": "顯示記憶體", "批大小": "批次大小",
+    }
+    assert {s: conv.text(s) for s in cases} == cases
+
+
+def test_names_unchanged(conv):
+    """Latin-script product and company names pass through, as do Taiwan names of places."""
+    text = "PyTorch 与 TensorFlow、NVIDIA、Meta、Hugging Face；伯克利和蒙特利尔"
+    assert conv.text(text) == "PyTorch 與 TensorFlow、NVIDIA、Meta、Hugging Face；柏克萊和蒙特婁"
+
+
+def test_quote_of_original_post_reads_as_written(conv):
+    """The page quotes the original (Traditional) post; the converted quote is the post's wording."""
+    page = (ROOT / "docs" / "zh" / "06-code-walkthrough.md").read_text(encoding="utf-8")
+    quote = "为了防止编译器优化掉无输出的运算"
+    assert quote in page
+    converted = conv.text(quote)
+    assert converted == "為了防止編譯器優化掉無輸出的運算"
+    if SEED.exists():
+        assert converted in SEED.read_text(encoding="utf-8")
+
+
+def test_override_beats_context(conv):
+    """An override applies whatever OpenCC would segment around it (s2twp keeps 打印 after 只)."""
+    assert conv.text("只打印形状，打印出来") == "只印出形狀，印出來"
+
+
+def test_longest_literal_wins(conv):
+    """构建模型 is a model (建構), 构建网站 a software build (建置)."""
+    assert conv.text("构建模型，构建网站") == "建構模型，建置網站"
+
+
+def test_package_and_library_regexes(conv):
+    """包 becomes 套件 only as a package, 库 becomes 函式庫 except in 仓库/数据库/模型库."""
+    assert conv.text("`torch` 包是独立的包，`time.time()` 包住它，包括") == \
+        "`torch` 套件是獨立的套件，`time.time()` 包住它，包括"
+    assert conv.text("数组库、仓库、数据库、模型库") == "陣列函式庫、儲存庫、資料庫、模型庫"
+
+
+def test_glossary_entries_are_sound(conv, checker):
+    """Every entry has a reason and a clean Taiwan target, and no literal entry is redundant: without it, its own source converts differently."""
+    entries = load_glossary()
+    assert 10 <= len(entries) <= 60
+    for e in entries:
+        assert e.reason.strip() and e.target != e.source, e
+        assert checker.find(e.target, markdown=False) == [], e
+        if not e.regex:
+            assert conv.text(e.source) == e.target, e
+            without = conv.with_overrides(tuple(o for o in entries if o is not e))
+            assert without.text(e.source) != e.target, f"redundant: {e}"
+
+
+def test_placeholder_characters_rejected(conv):
+    """Text that already holds the converter's placeholder code points is refused, not corrupted."""
+    with pytest.raises(ValueError):
+        conv.text("参数\U000F0000")
+
+
+def test_module_functions_without_converter():
+    """The module-level functions work without a Converter (each call loads OpenCC)."""
+    assert convert_text("默认") == "預設"
+    assert convert_markdown("`默认` 默认") == "`默认` 預設"
+
+
+# --- convert_markdown
+
+MD = '''---
+description: 默认参数
+title_zh: 数据
+---
+
+# 打印张量
+
+见[文档](docs/文档.md "文档")和 ![图像](img/图像.png)，又见 <https://例子.com/文档>。
+
+<span title="文档">文档</span> <!-- timings:table --> $\\text{数据}$ 与 $$\\text{内存}$$
+
+```python
+print("默认")  # 内存
+```
+
+!!! note "默认设置"
+
+    ~~~pycon
+    >>> print("内存")
+    内存
+    ~~~
+
+    `内存` 与内存
+
+??? success "答案"
+
+    ```pycon
+    >>> "数据"
+    '数据'
+
+    ```
+'''
+
+
+def test_markdown_keeps_code(conv):
+    """Fences (``` and ~~~, indented), inline code, URLs, HTML, comments, math and front-matter keys are kept."""
+    out = conv.markdown(MD)
+    for kept in ['print("默认")  # 内存', '    >>> print("内存")\n    内存', "`内存`", "](docs/文档.md",
+                 "(img/图像.png)", "<https://例子.com/文档>", '<span title="文档">', "<!-- timings:table -->",
+                 "$\\text{数据}$", "$$\\text{内存}$$", ">>> \"数据\"\n    '数据'", "title_zh:"]:
+        assert kept in out, kept
+
+
+def test_markdown_converts_prose(conv):
+    """Headings, link and image text, HTML element text, front-matter values and admonition titles are converted."""
+    out = conv.markdown(MD)
+    for converted in ["description: 預設參數", "title_zh: 資料", "# 印出張量", "[文件](", "![影像](",
+                      ">文件</span>", '!!! note "預設設定"', '??? success "答案"', "與記憶體"]:
+        assert converted in out, converted
+    assert out.count("\n") == MD.count("\n")
+
+
+def test_link_fragment_follows_heading(conv):
+    """A Chinese #fragment is converted like the heading it points to; the path is not."""
+    assert conv.markdown("[见](页面/a.md#第三步梯度会累加)") == "[見](页面/a.md#第三步梯度會累加)"
+
+
+def test_unclosed_fence_is_code(conv):
+    """An unclosed fence runs to the end of the page, as in CommonMark."""
+    assert conv.markdown("默认\n```\n默认\n") == "預設\n```\n默认\n"
+
+
+def test_protected_spans_disjoint():
+    """The spans are sorted and never overlap, on every Chinese page."""
+    for page in ZH_PAGES:
+        spans = protected_spans(page.read_text(encoding="utf-8"))
+        assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:])), page.name
+
+
+# --- convert_notebook
+
+
+def test_notebook(conv):
+    """Markdown cells are converted; code cells and outputs stay; the input is not mutated."""
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": ["# 打印\n", "`默认` 默认"]},
+        {"cell_type": "markdown", "metadata": {}, "source": "内存"},
+        {"cell_type": "code", "metadata": {}, "source": "print('默认')", "execution_count": 1,
+         "outputs": [{"output_type": "stream", "name": "stdout", "text": "默认\n"}]},
+    ]}
+    before = repr(nb)
+    out = convert_notebook(nb, conv)
+    assert repr(nb) == before
+    assert out["cells"][0]["source"] == ["# 印出\n", "`默认` 預設"]
+    assert out["cells"][1]["source"] == "記憶體"
+    assert out["cells"][2] == nb["cells"][2]
+
+
+def test_nav_titles(conv):
+    """Nav titles are converted, page paths are kept."""
+    nav = [{"首页": "index.md"}, {"示例": [{"自动求导": "examples/自动.ipynb"}]}]
+    assert conv.nav(nav) == [{"首頁": "index.md"}, {"範例": [{"自動求導": "examples/自动.ipynb"}]}]
+
+
+# --- find_simplified
+
+
+def test_shared_characters_not_simplified(checker):
+    """后 里 干 台 于 余 are also Traditional; 发 们 这 为 着 are Simplified only."""
+    assert not set("后里干台于余面只") & checker.simplified
+    assert set("发们这为着么") <= checker.simplified
+
+
+def test_traditional_forms_read_from_opencc():
+    """The STCharacters value table holds 後 and 后 (for 后) but not 发."""
+    forms = _traditional_forms(_opencc_data_dir() / "STCharacters.ocd2")
+    assert {"後", "后", "發", "髮", "裏"} <= forms and "发" not in forms
+
+
+def test_converted_pages_are_clean(conv, checker):
+    """Every converted docs/zh page has no Simplified-only character or mainland term outside code."""
+    assert ZH_PAGES
+    problems = {p.name: [str(f) for f in checker.find(conv.markdown(p.read_text(encoding="utf-8")))]
+                for p in ZH_PAGES}
+    assert problems == {p.name: [] for p in ZH_PAGES}
+
+
+def test_converted_prose_cells_are_clean(conv, checker):
+    """Every Chinese prose cell of lessonsrc/*.py converts to clean Taiwan text."""
+    cells = [c for p in sorted((ROOT / "lessonsrc").glob("*.py")) for c in zh_prose_cells(p)]
+    assert cells
+    assert [str(f) for c in cells for f in checker.find(conv.markdown(c))] == []
+
+
+def test_ui_strings_are_clean(conv, checker):
+    """The Chinese UI strings of the timing and example pages and of the MkDocs configuration convert cleanly."""
+    sources = [ROOT / "sitelib" / "timings_render.py", ROOT / "sitelib" / "example_page.py",
+               *sorted(ROOT.glob("mkdocs*.yml"))]
+    strings = [s for p in sources for s in re.findall(r"[^\"'\n]*[\u4e00-\u9fff][^\"'\n]*", p.read_text("utf-8"))]
+    assert len(strings) >= 10
+    assert [str(f) for s in strings for f in checker.find(conv.text(s), markdown=False)] == []
+
+
+def test_planted_violations_found(conv, checker):
+    """A mainland term and a Simplified character inserted into a converted page are reported at their line."""
+    page = conv.markdown((ROOT / "docs" / "zh" / "01-meet-pytorch.md").read_text(encoding="utf-8")).splitlines()
+    page.insert(9, "這個設定是默認的。")
+    page.insert(20, "它们佔用內存。")
+    found = checker.find("\n".join(page))
+    assert [(f.line, f.column, f.term, f.kind) for f in found] == [
+        (10, 6, "默認", "mainland-term"), (21, 2, "们", "simplified-char"), (21, 5, "內存", "mainland-term")]
+    assert found[1].suggestion == "們"
+
+
+def test_code_not_flagged(checker):
+    """Simplified text in fenced blocks, doctests and inline code is not reported; the same text in prose is."""
+    md = '```python\nprint("这个默认")\n```\n\n    ```pycon\n    >>> "内存"\n    ```\n\n`这` 和 这\n'
+    assert [(f.line, f.term) for f in checker.find(md)] == [(9, "这")]
+    assert find_simplified("这", markdown=False, checker=checker)[0].term == "这"
+
+
+def test_exception_words(checker):
+    """控制代碼 (s2twp's word for a handle) is not the mainland 代碼."""
+    assert [f.column for f in checker.find("cuBLAS 控制代碼、代碼")] == [13]
+
+
+# --- search dictionary
+
+
+def test_jieba_dictionary_text(conv):
+    """Each dictionary word is kept and joined by its Taiwan form; equal spellings add their frequencies."""
+    text = jieba_dictionary_text("张量 100 n\n内存 50 n\n記憶體 7 n\n", conv, ["張量核心"])
+    rows = {line.split()[0]: int(line.split()[1]) for line in text.splitlines()}
+    assert rows == {"张量": 100, "張量": 100, "内存": 50, "記憶體": 57, "張量核心": 10_000}
+
+
+def test_traditional_search_dictionary_segments(tmp_path, conv):
+    """The generated dictionary segments Traditional words that jieba's own dictionary splits."""
+    jieba = pytest.importorskip("jieba")
+    start = time.perf_counter()
+    path = traditional_search_dictionary(tmp_path / "jieba-zh-hant.txt", conv)
+    generated = time.perf_counter() - start
+    assert path.is_file() and traditional_search_dictionary(path, conv) == path
+    tokenizer = jieba.Tokenizer(str(path))
+    tokenizer.tmp_dir = str(tmp_path)
+    start = time.perf_counter()
+    tokenizer.initialize()
+    loaded = time.perf_counter() - start
+    words = tokenizer.lcut("自動微分需要張量的梯度")
+    assert "張量" in words and "梯度" in words
+    assert "张量" in tokenizer.lcut("张量的梯度")
+    print(f"\njieba dictionary: generated in {generated:.2f} s, loaded in {loaded:.2f} s")
+
+
+# --- Material language facts the configuration relies on
+
+
+def test_material_language_partials():
+    """Material's zh-TW partial says lang="zh-TW" with Taiwan UI words; zh says "zh"; zh-Hant uses mainland words."""
+    material = pytest.importorskip("material")
+    langs = Path(material.__file__).parent / "templates" / "partials" / "languages"
+    read = {n: (langs / f"{n}.html").read_text(encoding="utf-8") for n in ("zh", "zh-TW", "zh-Hant")}
+    for name, text in read.items():
+        assert f'"language": "{name}"' in text
+    assert '"clipboard.copy": "複製"' in read["zh-TW"] and '"clipboard.copy": "拷貝"' in read["zh-Hant"]
