@@ -25,7 +25,7 @@
 # **学习目标：** 用需要梯度的张量搭建一个小计算，用 `torch.autograd.grad`
 # 求梯度，再用 `y.backward()` 和 `.grad` 得到同样的结果。
 #
-# 手算：$\partial y / \partial a = 2ax$,$\partial y / \partial b = x$,
+# 手算：$\partial y / \partial a = 2ax$，$\partial y / \partial b = x$，
 # $\partial y / \partial c = 1$。在 $x = 1, a = 1, b = 2, c = 3$ 处分别是
 # $2, 1, 1$，而 $y = 1 + 2 + 3 = 6$。下面的代码来验证。
 
@@ -44,16 +44,22 @@ print("y =", y)
 # %% [markdown] lang="en"
 # ## Step 1: `torch.autograd.grad`
 #
+# `a`, `b` and `c` were created directly by us, not computed from other
+# tensors: they are **leaf tensors** of the graph, and only leaves that require
+# gradients get a `.grad` attribute filled in. `y`, computed from them, is not a leaf.
 # Before any backward pass, `.grad` of every leaf is `None`.
 # `autograd.grad` *returns* the gradients and leaves `.grad` untouched.
 
 # %% [markdown] lang="zh"
 # ## 第一步：`torch.autograd.grad`
 #
+# `a`、`b`、`c` 是我们直接创建的，而不是由别的张量算出来的：它们是计算图的**叶子张量**，
+# 只有需要梯度的叶子张量才会被填入 `.grad`。由它们算出的 `y` 不是叶子张量。
 # 在任何反向传播之前，每个叶子张量的 `.grad` 都是 `None`。
 # `autograd.grad` 把梯度作为返回值给出，不会写入 `.grad`。
 
 # %%
+print("leaves:", a.is_leaf, b.is_leaf, c.is_leaf, "| y is a leaf:", y.is_leaf)
 print("before:", a.grad, b.grad, c.grad)
 grads = autograd.grad(y, [a, b, c])
 print("after :", grads[0], grads[1], grads[2])
@@ -100,8 +106,25 @@ assert (a.grad.item(), b.grad.item(), c.grad.item()) == (4.0, 2.0, 2.0)
 # - `autograd.grad(y, inputs)` returns $\partial y / \partial$ each input: here `tensor(2.) tensor(1.) tensor(1.)`.
 # - `y.backward()` writes the same values into `.grad`, and a second call adds to them.
 #
-# **Exercise:** change `x` to `2.` and predict the three gradients before running the file
-# (answer: $2ax = 4$, $x = 2$, $1$).
+# **Exercise:** change `x` to `2.` and predict the three gradients before running the file.
+#
+# <details class="success"><summary>Answer</summary>
+#
+# $\partial y / \partial a = 2ax = 4$, $\partial y / \partial b = x = 2$, $\partial y / \partial c = 1$:
+#
+# ```pycon
+# >>> import torch
+# >>> from torch import autograd
+# >>> x = torch.tensor(2.)
+# >>> a = torch.tensor(1., requires_grad=True)
+# >>> b = torch.tensor(2., requires_grad=True)
+# >>> c = torch.tensor(3., requires_grad=True)
+# >>> autograd.grad(a**2 * x + b * x + c, [a, b, c])
+# (tensor(4.), tensor(2.), tensor(1.))
+#
+# ```
+#
+# </details>
 
 # %% [markdown] lang="zh"
 # ## 小结
@@ -109,5 +132,22 @@ assert (a.grad.item(), b.grad.item(), c.grad.item()) == (4.0, 2.0, 2.0)
 # - `autograd.grad(y, inputs)` 返回 $y$ 对每个输入的偏导：这里是 `tensor(2.) tensor(1.) tensor(1.)`。
 # - `y.backward()` 把同样的值写进 `.grad`，再调用一次会累加。
 #
-# **练习：** 把 `x` 改成 `2.`，先预测三个梯度再运行
-# （答案：$2ax = 4$，$x = 2$，$1$）。
+# **练习：** 把 `x` 改成 `2.`，先预测三个梯度再运行。
+#
+# <details class="success"><summary>答案</summary>
+#
+# $\partial y / \partial a = 2ax = 4$，$\partial y / \partial b = x = 2$，$\partial y / \partial c = 1$：
+#
+# ```pycon
+# >>> import torch
+# >>> from torch import autograd
+# >>> x = torch.tensor(2.)
+# >>> a = torch.tensor(1., requires_grad=True)
+# >>> b = torch.tensor(2., requires_grad=True)
+# >>> c = torch.tensor(3., requires_grad=True)
+# >>> autograd.grad(a**2 * x + b * x + c, [a, b, c])
+# (tensor(4.), tensor(2.), tensor(1.))
+#
+# ```
+#
+# </details>
