@@ -207,14 +207,23 @@ def site_pages(site: Path) -> list[str]:
     return sorted(("/" if p == "." else f"/{p}/") for p in pages)
 
 
-def page_language(path: str) -> str:
-    """'zh' for pages under /zh/, 'en' for the rest."""
-    return "zh" if path.startswith("/zh/") else "en"
+def page_language(path: str, roots: dict[str, str]) -> str:
+    """The code of the language whose root holds ``path`` (``roots``: code -> "" or "zh/").
+
+    >>> page_language("/zh-hant/x/", {"en": "", "zh": "zh/", "zh-hant": "zh-hant/"})
+    'zh-hant'
+    """
+    return max((code for code, root in roots.items() if path.startswith("/" + root)), key=lambda c: len(roots[c]))
 
 
-def other_language_path(path: str) -> str:
-    """The same page in the other language: /x/ <-> /zh/x/."""
-    return "/" + path.removeprefix("/zh/") if path.startswith("/zh/") else "/zh" + path
+def language_paths(path: str, roots: dict[str, str]) -> dict[str, str]:
+    """The same page in every language, by code: /x/ -> {"en": "/x/", "zh": "/zh/x/", ...}.
+
+    >>> language_paths("/zh/x/", {"en": "", "zh": "zh/"})
+    {'en': '/x/', 'zh': '/zh/x/'}
+    """
+    rest = path.removeprefix("/" + roots[page_language(path, roots)])
+    return {code: f"/{root}{rest}" for code, root in roots.items()}
 
 
 def shot_name(path: str, suffix: str) -> str:

@@ -8,7 +8,7 @@ from browser_fixtures import (
     failures,
     new_page,
 )
-from browser_support import other_language_path, page_language
+from browser_support import language_paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.build]
 
@@ -19,6 +19,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.build]
 @pytest.mark.parametrize(("start", "query", "wanted"), [
     ("/", "autograd", "/examples/autograd_basics/"),
     ("/zh/", "自动求导", "/zh/examples/autograd_basics/"),
+    ("/zh-hant/", "自動求導", "/zh-hant/examples/autograd_basics/"),
+    ("/zh-hant/", "張量", "/zh-hant/examples/tensors_basics/"),
+    ("/zh-hant/", "自動微分", "/zh-hant/01-meet-pytorch/"),
 ])
 def test_search_finds_the_autograd_example(browser, server, start, query, wanted):
     """Material's search (a web worker over the local index) finds the autograd example in each language."""
@@ -36,31 +39,35 @@ def test_search_finds_the_autograd_example(browser, server, start, query, wanted
         context.close()
 
 
-@pytest.mark.parametrize(("path", "first"), [
-    ("/examples/autograd_basics/", "zh"),
-    ("/examples/autograd_basics/", "en"),
-    ("/zh/03-pytorch-vs-tensorflow/", "zh"),
+@pytest.mark.parametrize(("path", "late"), [
+    ("/examples/autograd_basics/", "/sitemap.xml"),
+    ("/examples/autograd_basics/", "/zh/sitemap.xml"),
+    ("/zh/03-pytorch-vs-tensorflow/", "/zh-hant/sitemap.xml"),
 ])
-def test_language_switcher_goes_to_the_same_page(browser, server, path, first):
-    """Clicking the other language in the header opens the same page in that language, and back.
+def test_language_switcher_goes_to_the_same_page(browser, server, site, path, late):
+    """Clicking each language in turn in the header opens the same page in that language, round to the start.
 
-    Material's script fetches both languages' sitemap.xml and may take over a
-    click on a link into the other language; what it does depends on which
-    sitemap arrived first. ``first`` fixes that order (the other one is
-    answered 0.3 s later), so both orders are checked every run.
+    Material's script fetches every language's sitemap.xml and may take over a
+    click on a link into another language; what it does depends on which
+    sitemap arrived last. ``late`` is answered 0.3 s after the others, so
+    several orders are checked every run.
     """
-    late = "/sitemap.xml" if first == "zh" else "/zh/sitemap.xml"
     server.delays[late] = 0.3
     context, page, recorder = new_page(browser, server)
     try:
         page.goto(server.url(path), wait_until="load")
+        paths = language_paths(path, site.roots)
+        codes = list(paths)
+        start = codes.index(next(code for code, p in paths.items() if p == path))
+        order = codes[start + 1:] + codes[:start + 1]  # every other language, then back
         here = path
-        for _ in range(2):
-            recorder.settle(page)  # both sitemaps are in
-            there = other_language_path(here)
+        for code in order:
+            recorder.settle(page)  # the sitemaps are in
+            there = paths[code]
+            tag = next(lang.tag for lang in site.languages if lang.code == code)
             page.hover(".md-header__option .md-select")
             with page.expect_navigation():
-                page.click(f'.md-select__list a[hreflang="{page_language(there)}"]')
+                page.click(f'.md-select__list a[hreflang="{tag}"]')
             landed = page.url.split("?")[0].split("#")[0]
             assert landed == server.url(there), f"{here} -> {landed.removeprefix(server.origin)}, expected {there}"
             here = there
@@ -69,12 +76,13 @@ def test_language_switcher_goes_to_the_same_page(browser, server, path, first):
         context.close()
 
 
-def test_language_links_of_every_page(survey):
-    """On every page, each language link points at the same page in that language."""
+def test_language_links_of_every_page(survey, site):
+    """On every page, the switcher lists every language, labelled in itself, each pointing at this same page."""
+    tags = {lang.code: lang.tag for lang in site.languages}
     problems = []
     for path, visit in survey.items():
         links = dict(visit.facts.get("alternates", []))
-        want = {page_language(path): path, page_language(other_language_path(path)): other_language_path(path)}
+        want = {tags[code]: other for code, other in language_paths(path, site.roots).items()}
         if links != want:
             problems.append(f"{path}: language links {links}, expected {want}")
     assert not problems, failures(problems)

@@ -131,23 +131,25 @@ def test_internal_links_and_anchors_resolve(built_site):
     assert not problems, f"{len(problems)} broken reference(s):\n  " + "\n  ".join(problems)
 
 
-def test_sitemaps_list_every_page(built_site):
+def test_sitemaps_list_every_page(built_site, site):
     """Each language's sitemap.xml lists exactly its pages, and every listed page exists."""
     base = site_url(built_site)
-    for root, prefix in ((built_site, base), (built_site / "zh", base + "zh/")):
+    others = [r for r in site.roots.values() if r]
+    for code, lang_root in site.roots.items():
+        root, prefix = built_site / lang_root, base + lang_root
         locs = sitemap_locs(root / "sitemap.xml")
         missing = [loc for loc in locs if not loc.startswith(prefix) or target_file(built_site, base, loc) is None]
         assert not missing, f"{root / 'sitemap.xml'} lists missing pages: {missing}"
         pages = {page_url(built_site, base, f) for f in root.rglob("index.html")
-                 if root != built_site or not f.relative_to(built_site).as_posix().startswith("zh/")}
+                 if lang_root or not f.relative_to(built_site).as_posix().startswith(tuple(others))}
         assert pages == set(locs), f"pages not in {root / 'sitemap.xml'}: {sorted(pages - set(locs))}"
 
 
-def test_search_index_locations_resolve(built_site):
-    """Every search result of both languages points at an existing page and anchor."""
+def test_search_index_locations_resolve(built_site, site):
+    """Every search result of every language points at an existing page and anchor."""
     problems = []
-    for root in (built_site, built_site / "zh"):
-        lang = root.relative_to(built_site).as_posix().replace(".", "en")
+    for lang, lang_root in site.roots.items():
+        root = built_site / lang_root
         docs = json.loads((root / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
         assert docs, f"{root}: empty search index"
         for doc in docs:
@@ -160,13 +162,13 @@ def test_search_index_locations_resolve(built_site):
     assert not problems, "\n".join(problems)
 
 
-def test_example_downloads_exist(built_site):
-    """Each example page, in both languages, offers its .py source and executed .ipynb for download, and both exist."""
+def test_example_downloads_exist(built_site, site):
+    """Each example page, in every language, offers its .py source and executed .ipynb for download, and both exist."""
     base = site_url(built_site)
     examples = sorted(p.parent for p in (built_site / "examples").glob("*/index.html"))
     assert len(examples) >= 2, examples
     for folder in examples:
-        for root in (built_site, built_site / "zh"):
+        for root in (built_site / r for r in site.roots.values()):
             page_file = root / folder.relative_to(built_site) / "index.html"
             assert page_file.is_file(), f"{page_file} missing"
             here = page_url(built_site, base, page_file)

@@ -93,9 +93,39 @@ def test_table_in_chinese():
 def test_cpu_only_data_says_no_gpu_record_yet():
     """Without any GPU record every placeholder says so plainly, in both languages."""
     data = doc(cpu_record())
-    for name in tr.PLACEHOLDERS:
+    for name in set(tr.PLACEHOLDERS) - {"summary"}:
         assert "No GPU record has been recorded yet" in tr.render(name, data, "en", CPU_ID)
         assert "还没有任何 GPU 记录" in tr.render(name, data, "zh", CPU_ID)
+    assert "Timings from 1 machine, none with a GPU." in tr.render("summary", data, "en", CPU_ID)
+    assert "其中没有一台有 GPU" in tr.render("summary", data, "zh", CPU_ID)
+
+
+@pytest.mark.parametrize("records, en, zh", [
+    ((), "No timings have been recorded yet.", "还没有任何计时记录。"),
+    (("cpu",), "Timings from 1 machine, none with a GPU.", "这里的计时来自 1 台机器，其中没有一台有 GPU。"),
+    (("cpu", "gpu"), "Timings from 2 machines, 1 with a GPU.", "这里的计时来自 2 台机器，其中 1 台有 GPU。"),
+    (("gpu",), "Timings from 1 machine, 1 with a GPU.", "这里的计时来自 1 台机器，其中 1 台有 GPU。"),
+])
+def test_summary_counts_machines_and_gpus_from_the_data(records, en, zh):
+    """'N machines, M with a GPU' is counted from the records, never assumed, in both languages."""
+    data = doc(*[cpu_record() if r == "cpu" else gpu_record() for r in records])
+    assert en in tr.render("summary", data, "en", None)
+    assert zh in tr.render("summary", data, "zh", None)
+    if records:
+        assert en in tr.render("machines", data, "en", None)
+
+
+def test_a_listed_but_unmeasured_gpu_is_not_counted():
+    """Only GPU measurements make a machine count as 'with a GPU', not a GPU in its description."""
+    rec = cpu_record()
+    rec["gpus"] = [{"index": 0, "name": "NVIDIA L4", "memory_bytes": 2**34, "capability": "8.9"}]
+    assert "none with a GPU" in tr.render("summary", doc(rec), "en", None)
+
+
+def test_strings_exist_in_both_languages():
+    """Every English string has a Chinese one and the reverse (one table per language)."""
+    assert tr.STRINGS["en"].keys() == tr.STRINGS["zh"].keys()
+    assert tr.STRINGS["en"]["methods"].keys() == tr.STRINGS["zh"]["methods"].keys()
 
 
 def test_records_from_other_machines_are_labelled():
@@ -129,7 +159,7 @@ def test_naive_comparison_lists_clocks_copies_and_first_calls():
 def test_device_names_are_escaped_everywhere():
     """A hostile device or CPU name never reaches the page as markup."""
     data = doc(cpu_record(cpu=EVIL), gpu_record(gpu=EVIL, cpu=EVIL))
-    for name in tr.PLACEHOLDERS:
+    for name in set(tr.PLACEHOLDERS) - {"summary"}:  # the summary shows counts, no names
         for lang in ("en", "zh"):
             out = tr.render(name, data, lang, None)
             assert "<script" not in out, name
@@ -138,7 +168,7 @@ def test_device_names_are_escaped_everywhere():
 
 def test_unknown_placeholder_is_refused():
     """Rendering an unknown placeholder names it and the known ones."""
-    with pytest.raises(KeyError, match="'tables'.*table, machines, chart, naive"):
+    with pytest.raises(KeyError, match="'tables'.*table, machines, chart, naive, summary"):
         tr.render("tables", doc(cpu_record()), "en", None)
 
 

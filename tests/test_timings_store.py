@@ -163,3 +163,60 @@ def test_writer_killed_midway_leaves_previous_file_intact(tmp_path):
     assert load_timings(target) == doc(record())
     write_timings(target, doc(record(), record("bbbbbbbbbbbbbbbb")))  # a later write still works
     assert len(load_timings(target)["machines"]) == 2
+
+
+def test_merge_file_accepts_a_timings_file_or_one_bare_record(tmp_path):
+    """A record file made elsewhere is either a timings file or a bare record; both merge in."""
+    target = tmp_path / "timings.json"
+    write_timings(target, doc(record("0123456789abcdef")))
+    as_file, as_record = tmp_path / "a.json", tmp_path / "b.json"
+    as_file.write_text(json.dumps(doc(record("1111111111111111"))), encoding="utf-8")
+    as_record.write_text(json.dumps(record("2222222222222222")), encoding="utf-8")
+    assert store.merge_file(target, as_file) == ["1111111111111111"]
+    assert store.merge_file(target, as_record) == ["2222222222222222"]
+    assert [m["machine_id"] for m in load_timings(target)["machines"]] == [
+        "0123456789abcdef", "1111111111111111", "2222222222222222"]
+
+
+@pytest.mark.parametrize("content, problem", [
+    ('{"schema_version": 1, "machines": []}', "holds no machine record"),
+    ('{"schema_version": 1, "machines": [', "not valid JSON"),
+    (json.dumps(doc(record("0123456789abcdef"), record("0123456789abcdef"))), "duplicates"),
+    (json.dumps(record("0123456789abcdef", median=-1.0)), "machines[0] (machine 0123456789abcdef)"
+                                                          ".measurements[0]: field 'median_s'"),
+])
+def test_merge_file_refuses_bad_sources_and_leaves_the_target(tmp_path, content, problem):
+    """An empty, corrupt or invalid source is named with its problem; the target keeps its bytes."""
+    target, source = tmp_path / "timings.json", tmp_path / "gpu.json"
+    write_timings(target, doc(record()))
+    before = target.read_bytes()
+    source.write_text(content, encoding="utf-8")
+    with pytest.raises(TimingsFileError) as info:
+        store.merge_file(target, source)
+    assert str(source) in str(info.value) and problem in str(info.value)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gpu.json", "timings.json"]
+
+
+def test_merge_file_refuses_merging_a_file_into_itself(tmp_path):
+    """Merging data/timings.json into itself is a mistake, said as such."""
+    target = tmp_path / "timings.json"
+    write_timings(target, doc(record()))
+    with pytest.raises(TimingsFileError, match="is the file to merge into"):
+        store.merge_file(target, tmp_path / "." / "timings.json")
+
+
+def test_merge_file_writes_atomically(tmp_path, monkeypatch):
+    """The merge goes through the atomic writer: a failed replace leaves the old target."""
+    target, source = tmp_path / "timings.json", tmp_path / "gpu.json"
+    write_timings(target, doc(record()))
+    before = target.read_bytes()
+    source.write_text(json.dumps(record("1111111111111111")), encoding="utf-8")
+
+    def broken_replace(src, dst):
+        raise OSError("disk full")
+    monkeypatch.setattr(atomic.os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        store.merge_file(target, source)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gpu.json", "timings.json"]

@@ -8,18 +8,16 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("opencc")
-
-from sitelib.zh_hant import (  # noqa: E402
+from conftest import ROOT
+from sitelib.zh_hant import (
     Converter, convert_markdown, convert_notebook, convert_text, load_glossary, protected_spans,
 )
-from sitelib.zh_hant_check import (  # noqa: E402
+from sitelib.zh_hant_check import (
     Checker, _opencc_data_dir, _traditional_forms, find_simplified, jieba_dictionary_text,
     traditional_search_dictionary,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = Path("/work/shared/seed/lesson01-pytorch-first-look.zh-Hant.txt")
+SEED = ROOT.parent / "shared" / "seed" / "lesson01-pytorch-first-look.zh-Hant.txt"  # beside the checkout, as in CI
 ZH_PAGES = sorted((ROOT / "docs" / "zh").glob("*.md"))
 
 
