@@ -28,8 +28,9 @@ def for_language(notebook: nbformat.NotebookNode, lang: str) -> nbformat.Noteboo
     """
     result = copy.deepcopy(notebook)
     result.cells = [c for c in result.cells if c.metadata.get("lang", lang) == lang]
-    for cell in result.cells:
+    for index, cell in enumerate(result.cells):
         cell.metadata.pop("lang", None)
+        cell["id"] = f"cell-{index}"  # stable (jupytext makes random ids): unchanged pages stay byte-identical
     return result
 
 
@@ -75,7 +76,9 @@ def with_helper_setup(notebook: nbformat.NotebookNode, helpers: list[Path], src_
         "        _path.write_text(_text, encoding='utf-8')"
     )
     first_code = next((i for i, c in enumerate(result.cells) if c.cell_type == "code"), len(result.cells))
-    result.cells.insert(first_code, nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]}))
+    cell = nbformat.v4.new_code_cell(source, metadata={"tags": [SETUP_TAG]})
+    cell["id"] = SETUP_TAG  # a fixed id keeps the notebook byte-identical from build to build
+    result.cells.insert(first_code, cell)
     return result
 
 
@@ -105,7 +108,7 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
             results[path] = _load(cached)
         else:
             misses.append((path, cached))
-    jobs = [(path, jupytext.read(path), src_dir.parent) for path, _ in misses]
+    jobs = [(path, read_example(path), src_dir.parent) for path, _ in misses]
     for (path, execution), (_, cached) in zip(execute_each(jobs), misses):
         log.info("Executed example %s in %.2f s", path.relative_to(src_dir), execution.seconds)
         execution.notebook.metadata["lesson"] = execution.meta
@@ -119,7 +122,15 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
 
 def unexecuted_examples(src_dir: Path) -> dict[Path, Execution]:
     """Every example of ``src_dir`` as a notebook without outputs (for previews and benchmarks)."""
-    return {path: Execution(jupytext.read(path), 0.0) for path in find_examples(src_dir)}
+    return {path: Execution(read_example(path), 0.0) for path in find_examples(src_dir)}
+
+
+def read_example(path: Path) -> nbformat.NotebookNode:
+    """The percent-format example at ``path`` as a notebook, with cell ids that do not change between reads."""
+    notebook = jupytext.read(path)
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"  # jupytext draws random ids
+    return notebook
 
 
 def write_if_changed(path: Path, text: str) -> None:

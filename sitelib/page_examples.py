@@ -9,6 +9,7 @@ report lists them all.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,11 +49,13 @@ class ExamplePages:
     """The examples of one build, by page URI (``examples/autograd_basics.ipynb``)."""
 
     pages: dict[str, _Page] = field(default_factory=dict)
+    executed_digest: str = ""  # a hash of every executed notebook this build used
 
     def add_files(self, files, config, options, lang: Language, conversion: Conversion):
         root = Path(config.config_file_path).parent
         cache = root / options.cache_dir
         self.pages.clear()
+        digest = hashlib.sha256()
         for lesson in options.examples:
             src = root / lesson.src
             if not src.is_dir():
@@ -65,6 +68,7 @@ class ExamplePages:
                 raise ExampleError(str(error)) from None
             pages_dir = cache / "pages" / lang.code
             for source, execution in executions.items():
+                digest.update(nbformat.writes(execution.notebook).encode())
                 stem = example_uri(source, src)
                 notebook = conversion.notebook(for_language(execution.notebook, lang.docs_code))
                 downloadable = with_helper_setup(notebook, helper_files(source, src), src)
@@ -79,6 +83,7 @@ class ExamplePages:
                 info = ExampleInfo(stem, notebook_title(notebook), execution.seconds, execution.machine,
                                    execution.executed_at, uri)
                 self.pages[uri] = _Page(info, source.relative_to(root), f"{lesson.uri}/{stem}/{name}.ipynb")
+        self.executed_digest = digest.hexdigest()
         report = render_report([p.info for p in self.pages.values()], text(lang, conversion))
         files.append(File.generated(config, REPORT_URI, content=report))
         return files

@@ -11,14 +11,16 @@ no ``on_startup``, so MkDocs gives every build its own instance.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
 from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
-from sitelib import page_examples
+from sitelib import language_sites, page_examples
 from sitelib.notebooks import SETUP_TAG
 from sitelib.text_conversion import Conversion
 from sitelib.languages import Language, LanguageError, alternate_href, check_languages, root_prefix, translate_nav
@@ -136,6 +138,14 @@ class LessonPlugin(BasePlugin[LessonConfig]):
     def root(config) -> Path:
         return Path(config.config_file_path).parent
 
+    def on_env(self, env, config, files):
+        # Material's templates compile to the same code in every build and every
+        # language: keep the compiled form on disk (jinja checks the source's mtime).
+        folder = self.root(config) / self.config.cache_dir / "jinja"
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+        return env
+
     # --- examples ------------------------------------------------------
     @event_priority(50)  # before mkdocs-jupyter's on_files (0) wraps .ipynb files as pages
     def on_files(self, files, config):
@@ -177,23 +187,50 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             self.build_language(config, lang)
 
     def build_language(self, config, lang: Language) -> None:
-        """Build ``lang`` into ``<site_dir>/<code>`` from a fresh load of the same configuration."""
+        """Build ``lang`` from a fresh load of the same configuration, or reuse its unchanged build.
+
+        The build goes to ``<cache>/sites/<code>`` and is linked into ``<site_dir>/<code>``.
+        """
         prefix = root_prefix(lang.code, self.languages[0].code)
-        child = load_config(
-            config.config_file_path,
-            site_dir=str(Path(config.site_dir) / prefix),
-            site_url=f"{config.site_url}{prefix}" if config.site_url else None,  # sitemap and 404 links
-            strict=config.strict,
-        )
-        child.plugins["lesson"].building = lang.code
-        from mkdocs.commands.build import build  # imported here: it imports every theme and plugin
+        built = self.root(config) / self.config.cache_dir / "sites" / lang.code
+        key = self.language_key(config, lang)
+        if language_sites.is_current(built, key):
+            log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
+        else:
+            language_sites.clear(built)
+            child = load_config(
+                config.config_file_path,
+                site_dir=str(built),
+                site_url=f"{config.site_url}{prefix}" if config.site_url else None,  # sitemap and 404 links
+                strict=config.strict,
+            )
+            child.plugins["lesson"].building = lang.code
+            from mkdocs.commands.build import build  # imported here: it imports every theme and plugin
 
-        child.plugins.on_startup(command="build", dirty=False)
-        try:
-            build(child)
-        finally:
-            child.plugins.on_shutdown()
+            child.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(child)
+            finally:
+                child.plugins.on_shutdown()
+            language_sites.mark(built, key)
+        language_sites.link_tree(built, Path(config.site_dir) / prefix)
 
+    def language_key(self, config, lang: Language) -> str:
+        """The fingerprint of everything ``lang``'s build reads (see sitelib.language_sites)."""
+        from sitelib.timings_host import current_machine_id
+
+        root = self.root(config)
+        inputs = [root / "docs" / lang.docs_code, Path(config.config_file_path), root / "data",
+                  Path(__file__).parent, *(root / lesson.src for lesson in self.config.examples)]
+        inputs += [Path(config.theme.custom_dir)] if config.theme.custom_dir else []  # the theme is a package
+        inputs += [root / "hooks"] if (root / "hooks").is_dir() else []
+        facts = {
+            "language": repr(lang), "site_url": str(config.site_url), "repo_url": str(config.repo_url),
+            "edit_uri": str(config.edit_uri), "strict": str(config.strict), "execute": str(self.config.execute),
+            "executed": self.examples.executed_digest, "packages": language_sites.installed_packages(),
+            "python": sys.version, "date": language_sites.today(), "machine": current_machine_id(),
+        }
+        return language_sites.fingerprint(inputs, root, facts)
 
 def site_languages(config_file: str | Path) -> list[Language]:
     """The languages a configuration file declares, first (default) first; for tests and scripts."""

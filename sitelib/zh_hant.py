@@ -29,6 +29,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from sitelib.fences import fenced_blocks
+
 GLOSSARY = Path(__file__).resolve().parent.parent / "data" / "zh_hant_glossary.toml"
 PROFILE = "s2twp"
 _PUA0 = 0xF0000  # Supplementary Private Use Area-A: one code point per placeholder
@@ -154,7 +156,6 @@ def convert_notebook(nb: dict, converter: Converter | None = None) -> dict:
 
 # --- What a reader sees as code: kept verbatim by convert_markdown, skipped by the checker.
 
-_FENCE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 _BLOCKS = re.compile(
     r"<!--.*?-->"                                     # HTML comments, <!-- timings:table -->
     r"|(?<![\\$])\$\$.+?\$\$"                         # display math
@@ -177,7 +178,7 @@ _INLINE = re.compile(
 
 def _fenced_and_front_matter(md: str) -> list[tuple[int, int]]:
     """Spans of fenced code blocks (any indentation, ``` or ~~~) and front-matter keys."""
-    spans, pos, fence = [], 0, None
+    spans: list[tuple[int, int]] = []
     lines = md.splitlines(keepends=True)
     if lines and lines[0].rstrip() == "---":
         for i, line in enumerate(lines[1:], 1):
@@ -189,17 +190,14 @@ def _fenced_and_front_matter(md: str) -> list[tuple[int, int]]:
                         spans.append((key_end, key_end + m.end()))
                     key_end += len(fm_line)
                 break
+    starts = [0]
     for line in lines:
-        if fence is None:
-            m = _FENCE.match(line.rstrip("\r\n"))
-            if m and not (m.group(2)[0] == "`" and "`" in m.group(3)):
-                fence, start = m.group(2), pos
-        elif re.match(rf"^[ \t]*{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$", line.rstrip("\r\n")):
-            spans.append((start, pos + len(line.rstrip("\r\n"))))
-            fence = None
-        pos += len(line)
-    if fence is not None:  # an unclosed fence runs to the end (CommonMark)
-        spans.append((start, len(md)))
+        starts.append(starts[-1] + len(line))
+    for block in fenced_blocks([line.rstrip("\r\n") for line in lines]):  # the scanner doctests use too
+        if block.end >= len(lines):  # an unclosed fence runs to the end (CommonMark)
+            spans.append((starts[block.start], len(md)))
+        else:
+            spans.append((starts[block.start], starts[block.end] + len(lines[block.end].rstrip("\r\n"))))
     return spans
 
 
