@@ -5,13 +5,28 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve build test bench timings publish clean
+# The torch build: auto (CUDA where an NVIDIA driver answers, else CPU), cpu or cuda.
+# Override per command (make serve TORCH=cpu) or in the environment.
+TORCH ?= auto
+TORCH_VARIANT := $(shell $(PYTHON) -m sitelib.timings_host torch-variant $(TORCH))
+ifeq ($(TORCH_VARIANT),)
+$(error TORCH=$(TORCH): cannot choose a torch build (see the message above))
+endif
+LOCK := $(if $(filter cuda,$(TORCH_VARIANT)),constraints-cuda.txt,constraints.txt)
+VARIANT_FILE := $(VENV)/.torch-variant
 
-# Reinstall only when the pins change.
-$(STAMP): pyproject.toml constraints.txt
+.PHONY: install serve build test bench timings merge-timings cuda-lock publish clean FORCE
+
+# Reinstall only when the pins or the torch build change.
+$(STAMP): pyproject.toml $(LOCK) $(VARIANT_FILE)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e ".[test]"
 	touch $(STAMP)
+
+# Rewritten only when the chosen build differs from the installed one.
+$(VARIANT_FILE): FORCE
+	@mkdir -p $(VENV)
+	@echo $(TORCH_VARIANT) | cmp -s - $@ || echo $(TORCH_VARIANT) > $@
 
 install: $(STAMP)
 
@@ -30,6 +45,21 @@ bench: $(STAMP)
 
 timings: $(STAMP)
 	$(BIN)/python scripts/record_timings.py
+
+# Add a record made elsewhere (e.g. by scripts/gpu_check.sh): make merge-timings FILE=out/timings.json
+merge-timings:
+	$(if $(FILE),,$(error FILE=path/to/timings.json is required))
+	$(PYTHON) scripts/record_timings.py --merge $(FILE)
+
+# Re-resolve the CUDA lock on PyPI alone (pip config, local wheels and installed packages
+# ignored); pip reads metadata only and installs nothing. Review the result with git diff.
+cuda-lock: $(STAMP)
+	mkdir -p artifacts
+	sed -e 's/^torch==\(.*\)+cpu$$/torch===\1/' constraints.txt > artifacts/cuda-requirements.txt
+	PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip install --dry-run --ignore-installed --quiet \
+		--index-url https://pypi.org/simple --report artifacts/cuda-resolution.json \
+		-r artifacts/cuda-requirements.txt
+	$(BIN)/python -m sitelib.timings_host cuda-lock artifacts/cuda-resolution.json constraints-cuda.txt
 
 publish: test
 	$(BIN)/mkdocs gh-deploy --strict --force

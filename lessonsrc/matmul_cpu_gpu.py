@@ -16,8 +16,9 @@
 # present, time it there *correctly*: with warm-up and synchronization.
 #
 # The numbers on this page were produced when the site was built, on the
-# machine named in the output. Carefully repeated measurements from several
-# machines, GPUs included, are on the [recorded timings](../../timings/) page.
+# machine named in the output. Carefully repeated measurements, each with the
+# machine it was recorded on, are on the [recorded timings](../../timings/) page,
+# which also says how many of those machines had a GPU.
 
 # %% [markdown] lang="zh"
 # # 在 CPU 与 GPU 上做矩阵乘法
@@ -26,7 +27,8 @@
 # 用理论值核对结果的范数；若有 CUDA GPU，再**正确地**在 GPU 上计时：先预热，再同步。
 #
 # 本页的数字是在构建网站时、在输出中写明的那台机器上得到的。
-# 多台机器（包括 GPU）上反复测得的结果见[实测计时](../../timings/)页。
+# 经过反复测量的结果见[实测计时](../../timings/)页，每条结果都注明了测量所用的机器；
+# 那一页也写明这些机器中有几台带 GPU。
 
 # %%
 import time
@@ -73,17 +75,20 @@ print(f"median of 5: {cpu_seconds:.4f} s = {tflops(m, k, n, cpu_seconds):.2f} TF
 # Each entry of `c` sums 1000 products of independent standard normals, so its
 # variance is 1000; the Frobenius norm is about $\sqrt{m \cdot n \cdot k} \approx 1.41 \times 10^5$.
 # The original lesson printed 7070 here, which is about 20 times too small.
+# We compute the norm with `torch.linalg.vector_norm`: `Tensor.norm` is
+# deprecated in favour of the `torch.linalg` functions.
 
 # %% [markdown] lang="zh"
 # ## 第二步：核对范数
 #
-# `c` 的每个元素是 1000 个独立标准正态乘积之和，方差为 1000;
+# `c` 的每个元素是 1000 个独立标准正态乘积之和，方差为 1000；
 # Frobenius 范数约为 $\sqrt{m \cdot n \cdot k} \approx 1.41 \times 10^5$。
 # 原文此处打印的 7070 小了约 20 倍。
+# 这里用 `torch.linalg.vector_norm` 计算范数，因为 `Tensor.norm` 已被弃用，推荐改用 `torch.linalg` 中的函数。
 
 # %%
-norm = c.norm(2)
-print("c.norm(2) =", norm)
+norm = torch.linalg.vector_norm(c)
+print("torch.linalg.vector_norm(c) =", norm)
 print(f"expected about {expected_norm(m, k, n):.4g}")
 assert abs(norm.item() / expected_norm(m, k, n) - 1) < 0.01
 
@@ -91,35 +96,41 @@ assert abs(norm.item() / expected_norm(m, k, n) - 1) < 0.01
 # ## Step 3: the GPU, if there is one
 #
 # CUDA runs asynchronously: `torch.matmul` on the GPU returns when the kernel
-# is queued. The lesson's `time.time()` around it measures only the launch.
-# We warm up, then synchronize before reading the clock. On a machine without
-# a CUDA GPU this cell says so and skips the GPU part; that is not an error.
+# is queued, so the lesson's `time.time()` around it does not time the product.
+# On the first call it is not the launch alone either: that call also sets up
+# cuBLAS, the library that runs the product. We warm up, then synchronize
+# before reading the clock. On a machine without a CUDA GPU this cell says so
+# and skips the GPU part; that is not an error.
 
 # %% [markdown] lang="zh"
 # ## 第三步：如果有 GPU
 #
-# CUDA 是异步执行的：GPU 上的 `torch.matmul` 在内核进入队列时就返回了。
-# 原文用 `time.time()` 包住它，只量到了启动时间。我们先预热，再在读时钟之前同步。
+# CUDA 是异步执行的：GPU 上的 `torch.matmul` 在内核进入队列时就返回了，
+# 所以原文用 `time.time()` 包住它，量不到乘法本身的耗时。
+# 第一次调用量到的也不只是启动：这一次还要初始化执行乘法的 cuBLAS 库。
+# 我们先预热，再在读时钟之前同步。
 # 没有 CUDA GPU 的机器上，这个单元格会如实说明并跳过 GPU 部分，这不是错误。
 
 # %%
 if torch.cuda.is_available():
-    device = torch.device("cuda")
+    device = torch.device("cuda", torch.cuda.current_device())
     a_gpu, b_gpu = a.to(device), b.to(device)
     print(describe_device(device))
 
     t0 = time.time()
     c_gpu = torch.matmul(a_gpu, b_gpu)
     t1 = time.time()  # no synchronize: this is the lesson's (wrong) way
-    print(f"naive first call (launch only): {t1 - t0:.6f} s")
+    print(f"naive first call, no synchronize (cuBLAS set-up + launch, not the product): {t1 - t0:.6f} s")
 
     gpu_seconds = median_time(lambda: torch.matmul(a_gpu, b_gpu), device, warmup=3, repeat=10)
     print(f"synchronized median of 10: {gpu_seconds * 1e3:.3f} ms = {tflops(m, k, n, gpu_seconds):.1f} TFLOP/s")
     print(f"speed-up over this CPU: {cpu_seconds / gpu_seconds:.0f}x")
-    print("c_gpu.norm(2) =", c_gpu.norm(2))
+    gpu_norm = torch.linalg.vector_norm(c_gpu)
+    print("torch.linalg.vector_norm(c_gpu) =", gpu_norm)
+    assert abs(gpu_norm.item() / expected_norm(m, k, n) - 1) < 0.01
 else:
     print("No CUDA GPU was found on this machine, so the GPU part was skipped.")
-    print("GPU timings recorded on other machines are on the recorded timings page.")
+    print("The recorded timings page lists every recorded machine and says which had a GPU.")
 
 # %% [markdown] lang="en"
 # ## Summary

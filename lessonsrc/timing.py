@@ -4,6 +4,11 @@ CUDA kernels run asynchronously: ``torch.matmul`` on a GPU returns as soon as
 the kernel is *queued*. Reading the clock right after it measures the launch,
 not the product. These helpers synchronize before reading the clock, or use
 CUDA events, so that the time is the time of the work.
+
+torch is imported inside the functions that use it: :func:`cpu_model`,
+:func:`matmul_flops` and :func:`tflops` need only the standard library, so the
+site's build and its timing recorder use these same definitions without
+loading torch.
 """
 
 from __future__ import annotations
@@ -13,8 +18,10 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import torch
+if TYPE_CHECKING:
+    import torch
 
 
 def matmul_flops(m: int, k: int, n: int) -> int:
@@ -53,9 +60,11 @@ def expected_norm(m: int, k: int, n: int) -> float:
     Examples:
         >>> round(expected_norm(10000, 1000, 2000))
         141421
+        >>> import torch
         >>> _ = torch.manual_seed(0)
         >>> c = torch.randn(200, 50) @ torch.randn(50, 100)
-        >>> abs(c.norm().item() / expected_norm(200, 50, 100) - 1) < 0.02
+        >>> norm = torch.linalg.vector_norm(c).item()
+        >>> abs(norm / expected_norm(200, 50, 100) - 1) < 0.02
         True
     """
     return math.sqrt(m * n * k)
@@ -64,15 +73,21 @@ def expected_norm(m: int, k: int, n: int) -> float:
 def cpu_model() -> str:
     """Name of this machine's CPU, as the operating system reports it.
 
+    Linux names it in ``/proc/cpuinfo``: ``model name`` on x86 (and on some
+    ARM boards), ``Hardware`` or ``cpu model`` on other ARM and MIPS boards; the
+    first of these lines wins. Elsewhere, or when none is there (many ARM
+    servers), the name comes from the :mod:`platform` module.
+
     Examples:
         >>> isinstance(cpu_model(), str) and cpu_model() != ""
         True
     """
     try:
-        with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as cpuinfo:
             for line in cpuinfo:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+                key, _, value = line.partition(":")
+                if key.strip() in ("model name", "Hardware", "cpu model") and value.strip():
+                    return value.strip()
     except OSError:
         pass  # not Linux: fall back to what platform knows
     return platform.processor() or platform.machine() or "unknown CPU"
@@ -85,6 +100,7 @@ def describe_device(device: torch.device | str) -> str:
         >>> describe_device("cpu").startswith("cpu: ")
         True
     """
+    import torch
     device = torch.device(device)
     if device.type == "cuda":
         return f"{device}: {torch.cuda.get_device_name(device)}"
@@ -97,6 +113,7 @@ def synchronize(device: torch.device | str) -> None:
     Examples:
         >>> synchronize("cpu")
     """
+    import torch
     device = torch.device(device)
     if device.type == "cuda":
         torch.cuda.synchronize(device)
@@ -106,6 +123,7 @@ def wall_time(fn: Callable[[], object], device: torch.device | str) -> float:
     """Seconds that one call of ``fn`` takes on ``device``, synchronized on both sides.
 
     Examples:
+        >>> import torch
         >>> seconds = wall_time(lambda: torch.ones(8, 8) @ torch.ones(8, 8), "cpu")
         >>> 0 < seconds < 1
         True
@@ -121,6 +139,7 @@ def median_time(fn: Callable[[], object], device: torch.device | str, *, warmup:
     """Median of ``repeat`` synchronized timings of ``fn`` after ``warmup`` untimed calls.
 
     Examples:
+        >>> import torch
         >>> median_time(lambda: torch.ones(8, 8) @ torch.ones(8, 8), "cpu", repeat=3) > 0
         True
         >>> median_time(lambda: None, "cpu", repeat=0)
@@ -141,6 +160,7 @@ def cuda_event_time(fn: Callable[[], object]) -> float:
     The events are recorded in the GPU's own stream, so they time the kernel,
     not the Python call that queued it.
     """
+    import torch
     if not torch.cuda.is_available():
         raise RuntimeError("cuda_event_time needs a CUDA GPU; torch.cuda.is_available() is False")
     start = torch.cuda.Event(enable_timing=True)

@@ -1,21 +1,26 @@
-#!/usr/bin/env python
+#!/usr/bin/env python3
 """Record torch.matmul timings of this machine into data/timings.json.
 
 Measures the seed's product (10000, 1000) @ (1000, 2000) and a sweep of square
 sizes on the CPU (1 thread and all threads) and on every CUDA device (fp32 with
 TF32 off, TF32, bf16, fp16), plus, on a GPU, the seed's unsynchronised
 time.time() next to synchronised clocks, CUDA events and host-to-device copies.
-Re-running on the same machine replaces that machine's record.
+Re-running on the same machine replaces that machine's record. On a machine
+whose NVIDIA driver answers but whose torch cannot use CUDA it stops instead
+of recording the CPU alone. --merge FILE adds records made elsewhere.
+
+Needs only the standard library and torch (>= 2.4, Python >= 3.10): run it
+from a checkout with ``python3 scripts/record_timings.py``.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
 import re
-import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -26,9 +31,11 @@ if str(ROOT) not in sys.path:  # run from a checkout without installing the proj
     sys.path.insert(0, str(ROOT))
 
 from sitelib import timings_measure as tm  # noqa: E402
+from sitelib.timings_host import (  # noqa: E402
+    cuda_refusal, host_machine_id, nvidia_driver, run_command)
 from sitelib.timings_schema import SCHEMA_VERSION, validate_timings  # noqa: E402
 from sitelib.timings_store import (  # noqa: E402
-    TimingsFileError, load_timings, merge_record, write_timings)
+    TimingsFileError, load_timings, merge_file, merge_record, write_timings)
 
 DEFAULT_OUTPUT = ROOT / "data" / "timings.json"
 
@@ -68,12 +75,8 @@ def _seconds(text: str, allow_zero: bool = False) -> float:
     return value
 
 
-def _positive_float(text: str) -> float:
-    return _seconds(text)
-
-
-def _non_negative_float(text: str) -> float:
-    return _seconds(text, allow_zero=True)
+_positive_float = _seconds
+_non_negative_float = functools.partial(_seconds, allow_zero=True)
 
 
 def _precisions(text: str) -> tuple:
@@ -94,8 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="record_timings.py", description=__doc__.split("\n\n")[0],
         epilog="The machine id is the first 16 hex digits of SHA-256 over the host name, the "
-               "CPU model and the GPU names. Invalid values are refused before any tensor is "
-               "allocated.")
+               "CPU model and the GPU names the NVIDIA driver reports (so the torch build does "
+               "not change it). Invalid values are refused before any tensor is allocated.")
     p.add_argument("--device", action="append", metavar="DEV",
                    help="cpu, cuda (every CUDA device), cuda:N, or all (default: all, i.e. the "
                         "CPU and every CUDA device); may be repeated")
@@ -119,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="timings file to merge into (default: data/timings.json)")
     p.add_argument("--dry-run", action="store_true",
                    help="print the new record as JSON instead of writing it")
+    p.add_argument("--merge", type=Path, metavar="FILE",
+                   help="measure nothing: validate FILE (a timings file or one record, made on "
+                        "another machine) and merge its records into --output atomically")
     return p
 
 
@@ -183,72 +189,26 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def measure_cpu(args, progress=_say) -> list:
-    """Seed shape, then the sweep, each with 1 thread and with every usable core."""
-    name = tm.cpu_model()
-    rows = []
-    plan = [("seed", args.shape)] + [("sweep", (s, s, s)) for s in args.cpu_sizes]
-    for role, (m, k, n) in plan:
-        for threads in sorted({1, tm.usable_cores()}):
-            progress(f"cpu, {threads} thread(s): ({m}, {k}) @ ({k}, {n})")
-            rows.append(tm.measure_matmul("cpu", name, m, k, n, role=role, threads=threads,
-                                          min_run_time=args.cpu_min_run_time,
-                                          warmup_s=args.warmup))
-    return rows
-
-
-def measure_gpu(gpu, args, backend, progress=_say) -> list:
-    """Clock comparison and copies first (so the first call is the device's first), then timings."""
-    m, k, n = args.shape
-    with backend.use_device(gpu.device):
-        progress(f"{gpu.device} ({gpu.name}): clock methods and host-to-device copies")
-        rows = tm.measure_timing_methods(gpu, m, k, n, backend=backend, reps=args.reps)
-        rows += tm.measure_copies(gpu, m, k, n, backend=backend)
-        for precision in args.precisions:
-            if precision == "bf16" and not backend.bf16_supported(gpu.device):
-                progress(f"{gpu.device}: no native bf16 support, bf16 skipped")
-                continue
-            plan = [("seed", args.shape)] + [("sweep", (s, s, s)) for s in args.gpu_sizes]
-            for role, (mm, kk, nn) in plan:
-                progress(f"{gpu.device} {precision}: ({mm}, {kk}) @ ({kk}, {nn})")
-                rows.append(tm.measure_matmul(gpu.device, gpu.name, mm, kk, nn,
-                                              precision=precision, role=role, backend=backend,
-                                              min_run_time=args.gpu_min_run_time,
-                                              warmup_s=args.warmup))
-    return rows
-
-
-def _command(cmd: list[str], cwd=None) -> str | None:
-    """stdout of a successful command, None if it is missing or fails."""
-    try:
-        out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=20)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
 def git_commit(root) -> str | None:
     """``git rev-parse HEAD`` in ``root``; None outside a checkout or before the first commit."""
-    sha = _command(["git", "rev-parse", "HEAD"], cwd=root) or ""
+    sha = run_command(["git", "rev-parse", "HEAD"], cwd=root) or ""
     return sha if re.fullmatch(r"[0-9a-f]{40}", sha) else None
 
 
-def driver_version() -> str | None:
-    """NVIDIA driver version from nvidia-smi (torch does not expose it); None if unavailable."""
-    out = _command(["nvidia-smi", "--query-gpu=driver_version", "--format=csv,noheader"])
-    return out.split()[0] if out else None
+def build_record(measurements: list, gpus: list, root, driver=None) -> dict:
+    """A machine record: the provenance of this machine plus its measurements.
 
-
-def build_record(measurements: list, gpus: list, root) -> dict:
-    """A machine record: the provenance of this machine plus its measurements."""
+    ``driver`` is the NVIDIA driver found on this machine (None: none): its GPU
+    names, not torch's, go into the machine id.
+    """
     import torch
     return {
-        "machine_id": tm.current_machine_id([g.name for g in gpus]),
+        "machine_id": host_machine_id(driver),
         "cpu_model": tm.cpu_model(),
         "logical_cores": os.cpu_count() or 1,
         "gpus": [{"index": g.index, "name": g.name, "memory_bytes": g.total_memory,
                   "capability": g.capability} for g in gpus],
-        "driver_version": driver_version() if gpus else None,
+        "driver_version": driver.version if gpus and driver else None,
         "cuda_version": torch.version.cuda if gpus else None,
         "torch_version": torch.__version__,
         "python_version": platform.python_version(),
@@ -270,27 +230,52 @@ def _summary(record: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv=None, *, devices=None, backend=None) -> int:
-    """Run the CLI; ``devices`` and ``backend`` let tests stand in for CUDA."""
+def _fail(parser, message: str, outcome: str = "Nothing was measured or written.") -> int:
+    print(f"{parser.prog}: error: {message}\n{outcome}", file=sys.stderr)
+    return 1
+
+
+def merge(parser, source: Path, target: Path) -> int:
+    """--merge: validate ``source`` and merge its records into ``target`` atomically."""
+    try:
+        ids = merge_file(target, source)
+    except TimingsFileError as exc:
+        return _fail(parser, str(exc), "Nothing was written.")
+    print(f"merged machine(s) {', '.join(ids)} from {source} into {target}")
+    return 0
+
+
+def main(argv=None, *, devices=None, backend=None, detect_driver=nvidia_driver) -> int:
+    """Run the CLI; ``devices``, ``backend`` and ``detect_driver`` let tests stand in for CUDA."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.merge is not None:
+        return merge(parser, args.merge, args.output)
+    driver = detect_driver()
+    import torch
+    refusal = cuda_refusal(driver, torch.__version__, torch.version.cuda,
+                           torch.cuda.is_available() if devices is None else bool(devices))
+    if refusal:
+        return _fail(parser, refusal)
     if not args.dry_run:
         try:  # refuse a corrupt or foreign file before spending minutes measuring
             load_timings(args.output, missing_ok=True)
         except TimingsFileError as exc:
-            print(f"{parser.prog}: error: {exc}\nNothing was measured or written.",
-                  file=sys.stderr)
-            return 1
+            return _fail(parser, str(exc))
     gpus = tm.list_cuda_devices() if devices is None else list(devices)
     want_cpu, chosen = resolve_devices(parser, args.device, gpus)
+    if driver and not chosen and not args.dry_run:
+        return _fail(parser, "this machine has GPUs, and a record of its CPU alone would replace "
+                             "its record without them; measure a GPU too (the default, --device "
+                             "all) or use --dry-run")
     check_memory(parser, args, want_cpu, chosen, tm.available_ram())
     start = time.perf_counter()
-    rows = measure_cpu(args) if want_cpu else []
+    rows = tm.measure_cpu(args, _say) if want_cpu else []
     if chosen:
         backend = backend or tm.CudaBackend()
         for gpu in chosen:
-            rows += measure_gpu(gpu, args, backend)
-    record = build_record(rows, gpus, ROOT)
+            rows += tm.measure_gpu(gpu, args, backend, _say)
+    record = build_record(rows, gpus, ROOT, driver)
     validate_timings({"schema_version": SCHEMA_VERSION, "machines": [record]}, "new record")
     if args.dry_run:
         print(json.dumps(record, indent=2, ensure_ascii=False))
@@ -298,8 +283,7 @@ def main(argv=None, *, devices=None, backend=None) -> int:
     try:  # read again: the file may have changed while we measured
         write_timings(args.output, merge_record(load_timings(args.output, missing_ok=True), record))
     except TimingsFileError as exc:
-        print(f"{parser.prog}: error: {exc}\nNothing was written.", file=sys.stderr)
-        return 1
+        return _fail(parser, str(exc), "Nothing was written.")
     print(f"machine {record['machine_id']}: {len(rows)} measurements in "
           f"{time.perf_counter() - start:.1f} s written to {args.output}\n{_summary(record)}")
     return 0

@@ -22,8 +22,19 @@ from mkdocs.plugins import BasePlugin, event_priority
 
 from sitelib import language_sites, page_examples
 from sitelib.notebooks import SETUP_TAG
+from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion
-from sitelib.languages import Language, LanguageError, alternate_href, check_languages, root_prefix, translate_nav
+from sitelib.timings_host import current_machine_id
+from sitelib.timings_strings import STRINGS as TIMINGS_STRINGS
+from sitelib.languages import (
+    Language,
+    LanguageError,
+    alternate_href,
+    check_languages,
+    root_prefix,
+    strings_for,
+    translate_nav,
+)
 
 log = logging.getLogger("mkdocs.plugins.lesson")
 
@@ -64,6 +75,7 @@ class LessonConfig(base.Config):
     enabled = c.Type(bool, default=True)
     execute = Switch(default=True)  # false: a preview build that shows examples without outputs
     cache_dir = c.Type(str, default=".cache/lesson")
+    timings = c.Type(str, default="data/timings.json")  # rendered where a page has <!-- timings:NAME -->
     examples = c.ListOfItems(c.SubConfig(ExamplesConfig), default=[])
     languages = c.ListOfItems(c.SubConfig(LanguageConfig))
 
@@ -105,7 +117,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                 config.nav = translate_nav(config.nav, titles, lang.code)
             except LanguageError as error:
                 raise PluginError(str(error)) from None
-        if lang.tag.startswith("zh") and any(other.convert == "s2twp" for other in self.languages):
+        if any(other.convert == "s2twp" for other in self.languages):  # English pages quote Chinese too
             self.use_traditional_search_dictionary(config)
         config.extra["alternate"] = [
             {"name": other.name, "lang": other.tag,
@@ -125,7 +137,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
 
         jieba's own dictionary is Simplified, so 張量 or 自動微分 would not be
         segmented as words. jieba is one tokenizer per process, so every
-        Chinese build uses the same (Simplified + Traditional) dictionary.
+        build, whatever its language or order, uses the same dictionary.
         """
         search = config.plugins.get("material/search")
         if search is None:
@@ -158,9 +170,15 @@ class LessonPlugin(BasePlugin[LessonConfig]):
 
     @event_priority(90)  # before other plugins and hooks read the page or add their own text
     def on_page_markdown(self, markdown, page, config, files):
-        if not self.config.enabled or not self.language.convert:
+        if not self.config.enabled:
             return markdown
-        return self.conversion.markdown(markdown)
+        markdown = self.conversion.markdown(markdown)  # placeholders are HTML comments: kept as they are
+        strings = self.conversion.strings(strings_for(TIMINGS_STRINGS, self.language, "timings"))
+        try:
+            return render_placeholders(markdown, page.file.src_uri, self.root(config) / self.config.timings,
+                                       strings, current_machine_id)
+        except TimingsPageError as error:
+            raise PluginError(str(error)) from None
 
     def on_page_content(self, html, page, config, files):
         if not self.config.enabled:
@@ -180,6 +198,10 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         return context
 
     # --- the other languages -------------------------------------------
+    # Last: plugins that define on_startup (Material's search) are one instance
+    # per process, which the other languages' builds reconfigure; everything of
+    # this build must be written before they start.
+    @event_priority(-100)
     def on_post_build(self, config):
         if not self.config.enabled or self.building:
             return
@@ -217,10 +239,8 @@ class LessonPlugin(BasePlugin[LessonConfig]):
 
     def language_key(self, config, lang: Language) -> str:
         """The fingerprint of everything ``lang``'s build reads (see sitelib.language_sites)."""
-        from sitelib.timings_host import current_machine_id
-
         root = self.root(config)
-        inputs = [root / "docs" / lang.docs_code, Path(config.config_file_path), root / "data",
+        inputs = [root / "docs" / lang.docs_code, Path(config.config_file_path), root / "data", root / self.config.timings,
                   Path(__file__).parent, *(root / lesson.src for lesson in self.config.examples)]
         inputs += [Path(config.theme.custom_dir)] if config.theme.custom_dir else []  # the theme is a package
         inputs += [root / "hooks"] if (root / "hooks").is_dir() else []

@@ -21,6 +21,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
 
+from sitelib.timings_schema import PRECISIONS
+
 _INK = "#010203"  # sentinel for text and axes, replaced by currentColor
 # Mid-luminance colours that keep contrast on white and on Material's slate background;
 # markers and dash styles also tell the series apart without colour.
@@ -37,10 +39,9 @@ def sweep_series(record: dict) -> dict:
         if row["kind"] == "matmul" and row["role"] == "sweep" and row["m"] == row["k"] == row["n"]:
             variant = row["threads"] if row["device"] == "cpu" else row["precision"]
             out.setdefault((row["device"], variant), []).append((row["n"], row["tflops"]))
-    order = ["fp32", "tf32", "bf16", "fp16"]
     def rank(key):
         device, variant = key
-        return (device != "cpu", device, variant if device == "cpu" else order.index(variant))
+        return (device != "cpu", device, variant if device == "cpu" else PRECISIONS.index(variant))
     return {key: sorted(out[key]) for key in sorted(out, key=rank)}
 
 
@@ -62,6 +63,16 @@ def crossover(cpu_points, gpu_points):
         else:
             break
     return found
+
+
+def crossovers(series: dict) -> dict:
+    """``{gpu device: crossover size or None}`` of each GPU's fp32 series against the
+    CPU at its best; empty when there is no CPU series or no GPU fp32 series."""
+    cpu = best_cpu_series(series)
+    if not cpu:
+        return {}
+    return {device: crossover(cpu, points) for (device, variant), points in series.items()
+            if device != "cpu" and variant == "fp32"}
 
 
 def _label(device: str, variant) -> str:
@@ -115,14 +126,7 @@ def chart_svg(record: dict, alt_text: str, id_prefix: str = "tchart") -> str | N
     series = sweep_series(record)
     if not series:
         return None
-    cpu = best_cpu_series(series)
-    cross = {}
-    if cpu:
-        for (device, variant), points in series.items():
-            if device != "cpu" and variant == "fp32":
-                n = crossover(cpu, points)
-                if n is not None:
-                    cross[device] = n
+    cross = {device: n for device, n in crossovers(series).items() if n is not None}
     with matplotlib.rc_context(_RC):
         svg = _draw(series, cross)
     return _inline(svg, alt_text, id_prefix)

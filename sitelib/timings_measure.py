@@ -1,28 +1,30 @@
-"""Measuring torch.matmul and describing the machine that measured it.
+"""Measuring torch.matmul on the CPU and on CUDA devices.
 
-torch is imported inside functions so that the MkDocs hook can import this
-module (for :func:`current_machine_id`) cheaply. GPU calls go through
-:class:`CudaBackend` so that tests can drive the GPU paths on the CPU.
+torch is imported inside functions, so this module (and the host facts it
+re-exports from :mod:`sitelib.timings_host` for the hook and the recorder)
+loads without it. GPU calls go through :class:`CudaBackend` so that tests can
+drive the GPU paths on the CPU. Standard library and torch only: the recorder
+runs on bare GPU machines.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
-import platform
 import re
-import socket
 import statistics
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-SCRIPT_VERSION = "1.0.0"
+from lessonsrc.timing import tflops
+from sitelib.timings_host import (  # noqa: F401 (re-exported for the hook and the recorder)
+    available_ram, cpu_model, current_machine_id, host_machine_id, machine_id, usable_cores)
+from sitelib.timings_schema import DTYPES, PRECISIONS
+
+SCRIPT_VERSION = "1.1.0"
 SEED_SHAPE = (10000, 1000, 2000)  # (M, K, N): the seed multiplies (M, K) by (K, N)
 CPU_SIZES = (128, 256, 512, 1024, 2048)
 GPU_SIZES = (128, 256, 512, 1024, 2048, 4096, 8192)
-GPU_PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
-DTYPES = {"fp32": "float32", "tf32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+GPU_PRECISIONS = PRECISIONS
 ITEMSIZE = {"float32": 4, "bfloat16": 2, "float16": 2}
 
 # Published dense peaks in TFLOP/s. NVIDIA datasheets print tensor-core rates
@@ -67,54 +69,6 @@ class GpuInfo:
     device: str  # torch device string, "cuda:N"; tests point it at "cpu"
 
 
-def cpu_model() -> str:
-    """CPU model from /proc/cpuinfo (Linux), else from the platform module."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                key, _, value = line.partition(":")
-                if key.strip() in ("model name", "Hardware", "cpu model") and value.strip():
-                    return value.strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (a container or taskset can restrict them)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:
-        return os.cpu_count() or 1
-
-
-def available_ram():
-    """Bytes of RAM available without swapping (Linux /proc/meminfo), or None when unknown."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            return next(int(line.split()[1]) * 1024 for line in fh
-                        if line.startswith("MemAvailable:"))
-    except (OSError, ValueError, IndexError, StopIteration):
-        return None
-
-
-# Device nodes of the NVIDIA, ROCm and WSL GPU drivers: without any of them torch
-# cannot see a GPU either, and importing torch (1.3 s) just to learn that is wasted.
-GPU_DRIVER_NODES = ("/dev/nvidiactl", "/proc/driver/nvidia", "/dev/kfd", "/dev/dxg")
-
-
-def gpu_names() -> list[str]:
-    """Names of the CUDA devices, in index order; empty without a GPU driver, torch or CUDA."""
-    if not any(os.path.exists(node) for node in GPU_DRIVER_NODES):
-        return []
-    try:
-        import torch
-    except ImportError:
-        return []
-    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    return [torch.cuda.get_device_name(i) for i in range(count)]
-
-
 def list_cuda_devices() -> list[GpuInfo]:
     """Describe every CUDA device (name, memory, capability) without allocating tensors."""
     import torch
@@ -129,25 +83,9 @@ def list_cuda_devices() -> list[GpuInfo]:
     return out
 
 
-def machine_id(hostname: str, cpu: str, gpus: list[str]) -> str:
-    """First 16 hex digits of SHA-256 over hostname, CPU model and GPU names (one per line)."""
-    text = "\n".join([hostname, cpu, *gpus])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def current_machine_id(gpus: list[str] | None = None) -> str:
-    """The id of this machine; the script and the MkDocs hook both call this."""
-    return machine_id(socket.gethostname(), cpu_model(), gpu_names() if gpus is None else gpus)
-
-
 def matmul_bytes(m: int, k: int, n: int, itemsize: int) -> int:
     """Memory for a (M, K) @ (K, N) product: both inputs and the output."""
     return (m * k + k * n + m * n) * itemsize
-
-
-def tflops(m: int, k: int, n: int, seconds: float) -> float:
-    """Throughput of one product: 2·M·N·K floating-point operations in ``seconds``."""
-    return 2.0 * m * k * n / seconds / 1e12
 
 
 class CudaBackend:
@@ -172,7 +110,10 @@ class CudaBackend:
 
     def bf16_supported(self, device) -> bool:
         with self.cuda.device(device):
-            return self.cuda.is_bf16_supported(including_emulation=False)
+            try:
+                return self.cuda.is_bf16_supported(including_emulation=False)
+            except TypeError:  # torch < 2.4 has no emulation switch and counts native only
+                return self.cuda.is_bf16_supported()
 
     @contextmanager
     def tf32(self, enabled: bool):
@@ -302,4 +243,47 @@ def measure_copies(gpu: GpuInfo, m: int, k: int, n: int, *, backend, reps=10) ->
         rows.append({"kind": "copy", "device": gpu.device, "device_name": gpu.name,
                      "memory": memory, "bytes": nbytes, "seconds": seconds, "samples": reps,
                      "gb_per_s": nbytes / seconds / 1e9})
+    return rows
+
+
+def measure_cpu(args, progress) -> list:
+    """Seed shape, then the sweep, each with 1 thread and with every usable core.
+
+    ``args`` holds the recorder's options (shape, cpu_sizes, cpu_min_run_time, warmup);
+    ``progress`` is called with a line before each measurement.
+    """
+    name = cpu_model()
+    rows = []
+    plan = [("seed", args.shape)] + [("sweep", (s, s, s)) for s in args.cpu_sizes]
+    for role, (m, k, n) in plan:
+        for threads in sorted({1, usable_cores()}):
+            progress(f"cpu, {threads} thread(s): ({m}, {k}) @ ({k}, {n})")
+            rows.append(measure_matmul("cpu", name, m, k, n, role=role, threads=threads,
+                                          min_run_time=args.cpu_min_run_time,
+                                          warmup_s=args.warmup))
+    return rows
+
+
+def measure_gpu(gpu, args, backend, progress) -> list:
+    """Clock comparison and copies first (so the first call is the device's first), then timings.
+
+    ``args`` holds the recorder's options (shape, gpu_sizes, precisions, reps,
+    gpu_min_run_time, warmup).
+    """
+    m, k, n = args.shape
+    with backend.use_device(gpu.device):
+        progress(f"{gpu.device} ({gpu.name}): clock methods and host-to-device copies")
+        rows = measure_timing_methods(gpu, m, k, n, backend=backend, reps=args.reps)
+        rows += measure_copies(gpu, m, k, n, backend=backend)
+        for precision in args.precisions:
+            if precision == "bf16" and not backend.bf16_supported(gpu.device):
+                progress(f"{gpu.device}: no native bf16 support, bf16 skipped")
+                continue
+            plan = [("seed", args.shape)] + [("sweep", (s, s, s)) for s in args.gpu_sizes]
+            for role, (mm, kk, nn) in plan:
+                progress(f"{gpu.device} {precision}: ({mm}, {kk}) @ ({kk}, {nn})")
+                rows.append(measure_matmul(gpu.device, gpu.name, mm, kk, nn,
+                                              precision=precision, role=role, backend=backend,
+                                              min_run_time=args.gpu_min_run_time,
+                                              warmup_s=args.warmup))
     return rows

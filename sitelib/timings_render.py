@@ -12,97 +12,17 @@ from __future__ import annotations
 import hashlib
 import html
 
-from sitelib.timings_chart import best_cpu_series, chart_svg, crossover, sweep_series
+from sitelib.timings_chart import chart_svg, crossovers, sweep_series
 from sitelib.timings_schema import PRECISIONS
+from sitelib.timings_strings import STRINGS
 
-PLACEHOLDERS = ("table", "machines", "chart", "naive")
-_CMD = "<code>python scripts/record_timings.py</code>"
-
-STRINGS = {
-    "en": {
-        "provenance": "Recorded on {device} on {date} with torch {torch}.",
-        "here": "recorded on the machine that built this page",
-        "elsewhere": "recorded on another machine, not on the one that built this page",
-        "details": "machine id {id} · {cores} logical cores · driver {driver} · CUDA {cuda} · "
-                   "commit {commit} · script {script}",
-        "no_gpu": "No GPU record has been recorded yet: every number on this page was measured "
-                  "on a CPU. To add one, run " + _CMD + " on a machine with a CUDA GPU and "
-                  "commit <code>data/timings.json</code>.",
-        "no_gpu_short": "No GPU record has been recorded yet.",
-        "no_gpu_naive": "No GPU record has been recorded yet, so there is no clock comparison "
-                        "and no host-to-device copy to show. On a CPU every call is "
-                        "synchronous; what remains is the cost of the first call:",
-        "no_data": "No timings have been recorded yet. Run " + _CMD + " to add the first record.",
-        "note": "Note",
-        "cols": ["Shape (M×K×N)", "Threads / precision", "Median", "IQR", "Runs × calls",
-                 "TFLOP/s", "% of dense peak", "First call"],
-        "mcols": ["Machine", "Device", "Threads / precision", "Median", "TFLOP/s",
-                  "% of dense peak", "Recorded"],
-        "threads": "{n} thread(s)", "seed": "lesson", "this": "this machine",
-        "other": "elsewhere", "one_machine": "Only one machine has been recorded so far; "
-                                             "add yours with " + _CMD + ".",
-        "chart_alt": "Line chart of TFLOP/s against matrix size n for n×n @ n×n products on "
-                     "{device}, recorded {date}.",
-        "series": "{label} reaches {best} TFLOP/s at n = {n}.",
-        "cross": "{gpu} fp32 overtakes the CPU from n = {n}.",
-        "no_cross": "{gpu} fp32 is not faster than the CPU at the largest size measured on both.",
-        "cpu_only": "Only CPU series are drawn.",
-        "mcols_naive": ["Clock", "Time", "Samples"],
-        "methods": {
-            "naive_first": "time.time() around the first call, no synchronize (the original lesson)",
-            "naive_warm": "time.time() after warm-up, no synchronize (the original lesson)",
-            "synchronized_first": "first call, torch.cuda.synchronize() before reading the clock",
-            "synchronized_warm": "after warm-up, torch.cuda.synchronize() before reading the clock",
-            "cuda_events": "CUDA events (torch.cuda.Event(enable_timing=True))",
-            "benchmark": "torch.utils.benchmark median",
-        },
-        "copy_cols": ["Host memory", "Bytes", "Time", "GB/s"],
-        "pageable": "pageable", "pinned": "pinned",
-        "first_cols": ["Device", "Threads", "First call", "Median after warm-up", "First / median"],
-    },
-    "zh": {
-        "provenance": "{date} 在 {device} 上用 torch {torch} 测得。",
-        "here": "在构建本页的机器上测得",
-        "elsewhere": "在另一台机器上测得，不是构建本页的机器",
-        "details": "机器 ID {id} · {cores} 个逻辑核 · 驱动 {driver} · CUDA {cuda} · "
-                   "提交 {commit} · 脚本 {script}",
-        "no_gpu": "目前还没有任何 GPU 记录：本页的所有数字都是在 CPU 上测得的。要添加 GPU 记录，"
-                  "请在有 CUDA GPU 的机器上运行 " + _CMD + "，并提交 <code>data/timings.json</code>。",
-        "no_gpu_short": "目前还没有任何 GPU 记录。",
-        "no_gpu_naive": "目前还没有任何 GPU 记录，所以这里没有计时方法的对比，也没有主机到设备的拷贝。"
-                        "在 CPU 上每次调用都是同步的，剩下可比的是首次调用的开销：",
-        "no_data": "还没有任何计时记录。运行 " + _CMD + " 添加第一条记录。",
-        "note": "注意",
-        "cols": ["形状 (M×K×N)", "线程数 / 精度", "中位数", "四分位距", "轮数 × 次数",
-                 "TFLOP/s", "占稠密峰值 %", "首次调用"],
-        "mcols": ["机器", "设备", "线程数 / 精度", "中位数", "TFLOP/s", "占稠密峰值 %", "记录"],
-        "threads": "{n} 个线程", "seed": "原文示例", "this": "本机", "other": "其他机器",
-        "one_machine": "目前只记录了一台机器；用 " + _CMD + " 添加你的机器。",
-        "chart_alt": "折线图：{device} 上 n×n @ n×n 矩阵乘法的 TFLOP/s 随矩阵大小 n 的变化，"
-                     "记录于 {date}。",
-        "series": "{label}在 n = {n} 时达到 {best} TFLOP/s。",
-        "cross": "从 n = {n} 起 {gpu} fp32 快于 CPU。",
-        "no_cross": "在两者都测过的最大尺寸上，{gpu} fp32 并不比 CPU 快。",
-        "cpu_only": "图中只有 CPU 曲线。",
-        "mcols_naive": ["计时方法", "时间", "样本数"],
-        "methods": {
-            "naive_first": "首次调用，time.time() 计时，不同步（原文代码的做法）",
-            "naive_warm": "预热之后，time.time() 计时，不同步（原文代码的做法）",
-            "synchronized_first": "首次调用，读时钟前先 torch.cuda.synchronize()",
-            "synchronized_warm": "预热之后，读时钟前先 torch.cuda.synchronize()",
-            "cuda_events": "CUDA 事件（torch.cuda.Event(enable_timing=True)）",
-            "benchmark": "torch.utils.benchmark 中位数",
-        },
-        "copy_cols": ["主机内存", "字节数", "时间", "GB/s"],
-        "pageable": "可分页内存", "pinned": "锁页内存",
-        "first_cols": ["设备", "线程数", "首次调用", "预热后中位数", "首次 / 中位数"],
-    },
-}
+PLACEHOLDERS = ("table", "machines", "chart", "naive", "summary")
 
 
-def language(value) -> str:
-    """Map a theme language ("en", "zh", "zh-CN", ...) to a key of STRINGS."""
-    return "zh" if str(value or "").lower().startswith("zh") else "en"
+def strings(lang: str | dict) -> dict:
+    """The string table for ``lang``: a key of STRINGS, or a table given whole (a generated language's,
+    converted from its source's by the lesson plugin)."""
+    return lang if isinstance(lang, dict) else STRINGS[lang]
 
 
 def _e(value) -> str:
@@ -137,8 +57,29 @@ def _wrap(parts: list) -> str:
     return '\n\n<div class="timings">\n' + "\n".join(parts) + "\n</div>\n\n"
 
 
+def gpu_machines(data: dict) -> list:
+    """The records that hold GPU measurements (a GPU listed but not measured does not count)."""
+    return [r for r in data["machines"] if any(m["device"] != "cpu" for m in r["measurements"])]
+
+
 def has_gpu_records(data: dict) -> bool:
-    return any(m["device"] != "cpu" for r in data["machines"] for m in r["measurements"])
+    return bool(gpu_machines(data))
+
+
+def summary_text(data: dict, lang: str) -> str:
+    """'Timings from N machines, M with a GPU.', counted from the data, in ``lang``."""
+    s = strings(lang)
+    n, g = len(data["machines"]), len(gpu_machines(data))
+    return s["summary"].format(machines=s["machine_count"][n != 1].format(n=n),
+                               gpus=s["gpu_count"][g != 0].format(n=g))
+
+
+def render_summary(data: dict, lang: str, current_id: str | None) -> str:
+    """How many machines the page's timings come from, and how many of them had a GPU."""
+    s = strings(lang)
+    if not data["machines"]:
+        return _wrap([_notice(s["no_data"], s)])
+    return _wrap([f"<p>{_e(summary_text(data, lang))}</p>"])
 
 
 def _by_device(record: dict, kind: str) -> dict:
@@ -155,7 +96,7 @@ def _variant(row: dict, s: dict) -> str:
 
 def provenance(record: dict, device_name: str, lang: str, current_id: str | None) -> str:
     """The provenance paragraph: device, date, torch version, and where it was recorded."""
-    s = STRINGS[lang]
+    s = strings(lang)
     where = s["here"] if record["machine_id"] == current_id else s["elsewhere"]
     details = s["details"].format(
         id=_e(record["machine_id"]), cores=record["logical_cores"],
@@ -169,13 +110,13 @@ def provenance(record: dict, device_name: str, lang: str, current_id: str | None
 
 def render_table(data: dict, lang: str, current_id: str | None) -> str:
     """One table per machine and device, each under its provenance line."""
-    s = STRINGS[lang]
+    s = strings(lang)
     if not data["machines"]:
         return _wrap([_notice(s["no_data"], s)])
     parts = [] if has_gpu_records(data) else [_notice(s["no_gpu"], s)]
     order = {"seed": 0, "sweep": 1}
     for record in data["machines"]:
-        for device, rows in _by_device(record, "matmul").items():
+        for rows in _by_device(record, "matmul").values():
             rows = sorted(rows, key=lambda r: (order[r["role"]], PRECISIONS.index(r["precision"]),
                                                r["threads"] or 0, r["n"]))
             cells = [[f'{r["m"]}×{r["k"]}×{r["n"]}' + (f' ({s["seed"]})' if r["role"] == "seed"
@@ -192,7 +133,7 @@ def render_table(data: dict, lang: str, current_id: str | None) -> str:
 
 def render_machines(data: dict, lang: str, current_id: str | None) -> str:
     """The seed product across every recorded machine and device, fastest first."""
-    s = STRINGS[lang]
+    s = strings(lang)
     if not data["machines"]:
         return _wrap([_notice(s["no_data"], s)])
     rows = [(rec, r) for rec in data["machines"] for r in rec["measurements"]
@@ -202,7 +143,7 @@ def render_machines(data: dict, lang: str, current_id: str | None) -> str:
               _num(r["tflops"]), _num(r["peak_percent"]),
               f'{_e(rec["date_utc"][:10])}, {s["this"] if rec["machine_id"] == current_id else s["other"]}']
              for rec, r in rows]
-    parts = [_table(s["mcols"], cells)]
+    parts = [f"<p>{_e(summary_text(data, lang))}</p>", _table(s["mcols"], cells)]
     if not has_gpu_records(data):
         parts.append(f"<p>{s['no_gpu_short']}</p>")
     if len(data["machines"]) == 1:
@@ -214,34 +155,30 @@ def chart_text(record: dict, lang: str) -> tuple[str, str]:
     """Localised (description, caption) of a record's chart: the description, for
     <title> and aria-label, reads out every series; the caption names the devices,
     the date and where the GPU overtakes the CPU."""
-    s = STRINGS[lang]
+    s = strings(lang)
     series = sweep_series(record)
     texts = []
     for (device, variant), points in series.items():
         n, best = max(points, key=lambda p: p[1])
         label = f"CPU {s['threads'].format(n=variant)}" if device == "cpu" else f"{device} {variant}"
         texts.append(s["series"].format(label=label, best=f"{best:.3g}", n=n))
-    cpu, cross = best_cpu_series(series), []
-    for (device, variant), points in series.items():
-        if device != "cpu" and variant == "fp32" and cpu:
-            n = crossover(cpu, points)
-            cross.append(s["no_cross" if n is None else "cross"].format(gpu=device, n=n))
+    cross = [s["no_cross" if n is None else "cross"].format(gpu=device, n=n)
+             for device, n in crossovers(series).items()]
     if not any(device != "cpu" for device, _ in series):
         cross.append(s["cpu_only"])
     names = sorted({r["device_name"] for r in record["measurements"] if r["kind"] == "matmul"})
     head = s["chart_alt"].format(device=" + ".join(names), date=record["date_utc"][:10])
-    sep = "" if lang == "zh" else " "  # Chinese sentences end in 。 and take no space
+    sep = s["sentence_gap"]  # Chinese sentences end in 。 and take no space
     return sep.join([head, *texts, *cross]), sep.join([head, *cross])
 
 
 def render_chart(data: dict, lang: str, current_id: str | None) -> str:
     """A TFLOP/s-against-size chart per machine, with a short caption."""
-    s = STRINGS[lang]
-    gap = "" if lang == "zh" else " "
-    parts = [] if has_gpu_records(data) else [_notice(s["no_gpu_short"] + gap + s["cpu_only"], s)]
+    s = strings(lang)
+    parts = [] if has_gpu_records(data) else [_notice(s["no_gpu_short"] + s["sentence_gap"] + s["cpu_only"], s)]
     for record in data["machines"]:
         alt, caption = chart_text(record, lang)
-        prefix = "tc" + hashlib.sha256((record["machine_id"] + lang).encode()).hexdigest()[:8]
+        prefix = "tc" + hashlib.sha256(record["machine_id"].encode()).hexdigest()[:8]  # unique within a page
         svg = chart_svg(record, alt, prefix)
         if svg:
             parts.append(f'<figure class="timings-figure" style="width: 100%">{svg}'
@@ -253,7 +190,7 @@ def render_chart(data: dict, lang: str, current_id: str | None) -> str:
 def render_naive(data: dict, lang: str, current_id: str | None) -> str:
     """Naive time.time() against synchronised clocks and CUDA events, host-to-device copies,
     and the first-call cost on every device."""
-    s = STRINGS[lang]
+    s = strings(lang)
     parts = [] if has_gpu_records(data) else [_notice(s["no_gpu_naive"], s)]
     first_rows = []
     for record in data["machines"]:
@@ -288,11 +225,11 @@ def render_naive(data: dict, lang: str, current_id: str | None) -> str:
 
 
 RENDERERS = {"table": render_table, "machines": render_machines, "chart": render_chart,
-             "naive": render_naive}
+             "naive": render_naive, "summary": render_summary}
 
 
-def render(name: str, data: dict, lang: str, current_id: str | None) -> str:
+def render(name: str, data: dict, lang: str | dict, current_id: str | None) -> str:
     """Render placeholder ``name``; KeyError names an unknown placeholder."""
     if name not in RENDERERS:
         raise KeyError(f"unknown timings placeholder {name!r} (known: {', '.join(PLACEHOLDERS)})")
-    return RENDERERS[name](data, language(lang), current_id)
+    return RENDERERS[name](data, lang, current_id)

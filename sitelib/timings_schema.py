@@ -15,7 +15,10 @@ import re
 from datetime import datetime, timedelta
 
 SCHEMA_VERSION = 1
+# The one definition of the precisions, in the order every table and chart shows them,
+# and of the dtype each one computes in (TF32 is fp32 storage on TF32 tensor cores).
 PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
+DTYPES = {"fp32": "float32", "tf32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 TIMING_METHODS = (
     "naive_first",
     "naive_warm",
@@ -77,8 +80,8 @@ def _nullable(spec):
 def _utc_date(v) -> bool:
     if not isinstance(v, str):
         return False
-    try:
-        parsed = datetime.fromisoformat(v)
+    try:  # Python 3.10's fromisoformat does not read a trailing "Z"
+        parsed = datetime.fromisoformat(v[:-1] + "+00:00" if v.endswith("Z") else v)
     except ValueError:
         return False
     return parsed.utcoffset() == timedelta(0)
@@ -118,7 +121,7 @@ MEASUREMENT_FIELDS = {
         **_COMMON, **_SHAPE,
         "role": _enum("seed", "sweep"),
         "precision": _enum(*PRECISIONS),
-        "dtype": _enum("float32", "bfloat16", "float16"),
+        "dtype": _enum(*dict.fromkeys(DTYPES.values())),
         "tf32": _bool(),
         "threads": _nullable(_int(1)),
         "median_s": _num(0, strict=True),

@@ -29,13 +29,7 @@ def empty_timings() -> dict:
     return {"schema_version": SCHEMA_VERSION, "machines": []}
 
 
-def load_timings(path, *, missing_ok: bool = False) -> dict:
-    """Read and validate a timings file.
-
-    With ``missing_ok`` an absent file counts as an empty document (first run);
-    anything else that is wrong raises :class:`TimingsFileError`.
-    """
-    path = Path(path)
+def _read_json(path: Path, missing_ok: bool):
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -45,18 +39,65 @@ def load_timings(path, *, missing_ok: bool = False) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise TimingsFileError(path, f"cannot be read ({exc})") from None
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         # A truncated file usually ends in the middle of a value.
         raise TimingsFileError(
             path, f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
                   "the file may be corrupt or truncated") from None
+
+
+def _validated(path: Path, data) -> dict:
     try:
         validate_timings(data, source=str(path))
     except SchemaError as exc:
         raise TimingsFileError(path, "\n".join(["does not follow the timings schema:"]
                                                + [f"  - {p}" for p in exc.problems[:20]])) from None
     return data
+
+
+def load_timings(path, *, missing_ok: bool = False) -> dict:
+    """Read and validate a timings file.
+
+    With ``missing_ok`` an absent file counts as an empty document (first run);
+    anything else that is wrong raises :class:`TimingsFileError`.
+    """
+    path = Path(path)
+    return _validated(path, _read_json(path, missing_ok))
+
+
+def load_record_file(path) -> dict:
+    """Read a record file made elsewhere, as a validated timings document.
+
+    Either a timings file (what ``record_timings.py --output FILE`` writes) or
+    one bare machine record (what ``record_timings.py --dry-run`` prints).
+    """
+    path = Path(path)
+    data = _read_json(path, missing_ok=False)
+    if isinstance(data, dict) and "machine_id" in data and "schema_version" not in data:
+        data = {"schema_version": SCHEMA_VERSION, "machines": [data]}
+    data = _validated(path, data)
+    if not data["machines"]:
+        raise TimingsFileError(path, "holds no machine record: nothing to merge")
+    return data
+
+
+def merge_file(target, source) -> list[str]:
+    """Merge every machine record of ``source`` into ``target``; return the merged machine ids.
+
+    Both files are validated before anything is written; a record replaces the
+    target's record of the same machine (as a re-run of the recorder does), and
+    the target is written atomically, so a failure leaves it as it was.
+    """
+    target, source = Path(target), Path(source)
+    if target.resolve() == source.resolve():
+        raise TimingsFileError(source, "is the file to merge into; give a record made elsewhere")
+    incoming = load_record_file(source)
+    data = load_timings(target, missing_ok=True)
+    for record in incoming["machines"]:
+        data = merge_record(data, record)
+    write_timings(target, data)
+    return [record["machine_id"] for record in incoming["machines"]]
 
 
 def merge_record(data: dict, record: dict) -> dict:

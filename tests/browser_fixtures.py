@@ -42,7 +42,9 @@ MATH_PAGES = ["/", "/01-meet-pytorch/", "/05-network-layers/", "/06-code-walkthr
               "/examples/autograd_basics/"]
 EXAMPLE_OUTPUTS = {
     "/examples/autograd_basics/": "after : tensor(2.) tensor(1.) tensor(1.)",
-    "/examples/matmul_cpu_gpu/": "c.norm(2) = tensor(",
+    "/examples/matmul_cpu_gpu/": "vector_norm(c) = tensor(",
+    "/examples/first_training_loop/": "epoch ",
+    "/examples/tensors_basics/": "tensor(",
 }
 TIMINGS = "/timings/"
 

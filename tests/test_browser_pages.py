@@ -69,10 +69,10 @@ def test_cdn_font_page_is_flagged(browser):
 # --- content -----------------------------------------------------------------
 
 
-def test_math_is_rendered_as_mathml(survey):
+def test_math_is_rendered_as_mathml(survey, site):
     """Pages with formulas show rendered <math>; no page shows raw TeX ($...$, \\( ) outside code."""
     problems = []
-    for lang_root in ("", "/zh"):
+    for lang_root in ("/" + root.rstrip("/") if root else "" for root in site.roots.values()):
         for path in MATH_PAGES:
             facts = survey[lang_root + path].facts
             if not facts.get("shownMaths"):
@@ -114,17 +114,17 @@ def test_code_blocks_have_copy_buttons(survey):
     assert not problems, failures(problems)
 
 
-def test_example_pages_show_executed_outputs(survey):
-    """The executed outputs are on the example pages, in both languages."""
+def test_example_pages_show_executed_outputs(survey, site):
+    """The executed outputs are on the example pages, in every language."""
     problems = []
-    for lang_root in ("", "/zh"):
+    for lang_root in ("/" + root.rstrip("/") if root else "" for root in site.roots.values()):
         for path, expected in EXAMPLE_OUTPUTS.items():
             if expected not in survey[lang_root + path].facts.get("articleText", ""):
                 problems.append(f"{lang_root + path}: output {expected!r} not shown")
     assert not problems, failures(problems)
 
 
-@pytest.mark.parametrize("lang_root", ["", "/zh"])
+@pytest.mark.parametrize("lang_root", ["", "/zh", "/zh-hant"])
 def test_timings_page_shows_table_and_chart(browser, server, lang_root):
     """The timings page shows its table and chart: light, dark (the chart's ink contrasts) and on a phone (legible)."""
     path = lang_root + TIMINGS

@@ -1,13 +1,16 @@
-"""`mkdocs serve` shows new output after an edit to an example or to a helper it imports."""
+"""`mkdocs serve` shows every edit, and what it serves after edits equals a clean build."""
 
 from __future__ import annotations
 
+import gzip
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 import urllib.parse
 import urllib.request
 
@@ -41,19 +44,43 @@ def wait_for(url: str, text: str, timeout: float = 120) -> str:
     raise AssertionError(f"{text!r} never appeared at {url}; last body had {len(body)} bytes")
 
 
-def test_serve_rebuilds_after_example_and_helper_edits(tmp_path, site: Site):
-    """Editing an example, then a helper module, shows their new outputs in the served pages."""
+def served(url: str) -> bytes:
+    """The body at ``url``, without the live-reload script `mkdocs serve` adds to HTML pages."""
+    with urllib.request.urlopen(url, timeout=10) as response:
+        body = response.read()
+    return re.sub(rb"<script>[^<]*livereload[^<]*</script>(?=</body>)", b"", body, flags=re.S)
+
+
+def content(path: Path) -> bytes:
+    """A built file's content (decompressed for .gz, whose header carries a timestamp)."""
+    return gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+
+
+def test_serve_after_edits_equals_a_clean_build(tmp_path, site: Site):
+    """Edits to prose (two languages), an example and a helper show up, and every served file then equals a fresh build."""
     project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", ".cache", "artifacts"))
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", "artifacts"))
     port = free_port()
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project)}
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
+    mount = urllib.parse.urlsplit(site.site_url).path  # serve mounts site_url's path
+    base = f"http://127.0.0.1:{port}{mount}"
+    last = site.roots[site.languages[-1].code]  # the language built last: once it shows an edit, the build is done
     try:
-        base = f"http://127.0.0.1:{port}{urllib.parse.urlsplit(site.site_url).path}"  # serve mounts site_url's path
-        wait_for(base + "examples/autograd_basics/", "after : tensor(2.) tensor(1.) tensor(1.)", timeout=240)
+        wait_for(base + "examples/autograd_basics/", "after : tensor(2.) tensor(1.) tensor(1.)", timeout=300)
+
+        page = project / "docs" / "en" / "02-similar-frameworks.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\n\nEdited English prose.\n", encoding="utf-8")
+        wait_for(base + "02-similar-frameworks/", "Edited English prose.")
+
+        page = project / "docs" / "zh" / "02-similar-frameworks.md"
+        page.write_text(page.read_text(encoding="utf-8") + "\n\n编辑过的默认说明。\n", encoding="utf-8")
+        wait_for(base + "zh/02-similar-frameworks/", "编辑过的默认说明。")
+        if "zh-hant" in site.roots:
+            wait_for(base + "zh-hant/02-similar-frameworks/", "編輯過的預設說明。")  # converted, Taiwan wording
 
         example = project / "lessonsrc" / "autograd_basics.py"
         example.write_text(example.read_text(encoding="utf-8") + '\n# %%\nprint("edited example output")\n', encoding="utf-8")
@@ -62,7 +89,20 @@ def test_serve_rebuilds_after_example_and_helper_edits(tmp_path, site: Site):
         helper = project / "lessonsrc" / "timing.py"
         helper.write_text(helper.read_text(encoding="utf-8").replace('f"cpu: {cpu_model()}', 'f"cpu (edited helper): {cpu_model()}'), encoding="utf-8")
         wait_for(base + "examples/matmul_cpu_gpu/", "cpu (edited helper): ")
-        wait_for(base + "zh/examples/matmul_cpu_gpu/", "cpu (edited helper): ")
+        wait_for(base + f"{last}examples/matmul_cpu_gpu/", "cpu (edited helper): ")
+        time.sleep(2)  # no rebuild is pending: the last edit's build has finished
+
+        fresh = tmp_path / "fresh"
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(fresh)], cwd=project,
+            env={**env, "SITE_URL": base}, capture_output=True, text=True, timeout=900)  # serve's own address
+        assert result.returncode == 0, result.stderr[-3000:]
+        files = [p for p in fresh.rglob("*") if p.is_file()]
+        assert len(files) > 100
+        differ = [p.relative_to(fresh).as_posix() for p in files
+                  if (p.suffix == ".gz" and gzip.decompress(served(base + p.relative_to(fresh).as_posix())) != content(p))
+                  or (p.suffix != ".gz" and served(base + p.relative_to(fresh).as_posix()) != p.read_bytes())]
+        assert not differ, f"{len(differ)} served files differ from a fresh build: {differ[:10]}"
     finally:
         server.terminate()
         server.wait(timeout=30)

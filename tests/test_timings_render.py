@@ -228,7 +228,13 @@ def test_fmt_seconds(seconds, text):
     assert tr.fmt_seconds(seconds) == text
 
 
-def test_language_mapping():
-    """Theme languages map to the two sets of strings."""
-    assert [tr.language(x) for x in ("en", "zh", "zh-CN", "ZH_TW", None, "fr")] == \
-        ["en", "zh", "zh", "zh", "en", "en"]
+def test_a_given_string_table_is_used_whole():
+    """A generated language passes its own (converted) table; a code picks one of STRINGS; another code raises."""
+    from sitelib.timings_strings import STRINGS
+
+    table = {**STRINGS["zh"], "no_data": "還沒有記錄"}
+    assert "還沒有記錄" in tr.render("table", {"schema_version": 1, "machines": []}, table, None)
+    assert tr.strings("en") is STRINGS["en"]
+    with pytest.raises(KeyError):
+        tr.strings("fr")
+

@@ -1,32 +1,20 @@
-"""hooks/timings.py: placeholder replacement, errors naming page and file, no writes."""
+"""Timings placeholders on pages (sitelib.page_timings): replacement, errors naming page and file, no writes."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
-from mkdocs.config import load_config
-from mkdocs.exceptions import PluginError
 
-from sitelib import timings_measure as tm
 from conftest import ROOT
-
-
-
-@pytest.fixture
-def hook():
-    """A fresh copy of the hook module (its machine-id cache starts empty)."""
-    spec = importlib.util.spec_from_file_location("timings_hook_under_test",
-                                                  ROOT / "hooks" / "timings.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from sitelib import page_timings
+from sitelib import timings_measure as tm
+from sitelib.page_timings import TimingsPageError, render_placeholders
+from sitelib.timings_strings import STRINGS
 
 
 def record(machine_id, device="cpu", name="Test CPU"):
@@ -43,69 +31,66 @@ def record(machine_id, device="cpu", name="Test CPU"):
             "measurements": [row]}
 
 
-def site(tmp_path, data, lang="en"):
-    """A project directory with mkdocs.yml, a docs folder and (if given) data/timings.json."""
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
+def site(tmp_path, data) -> Path:
+    """A project folder holding (if given) data/timings.json; returns the data file's path."""
     if data is not None:
         (tmp_path / "data").mkdir()
         (tmp_path / "data" / "timings.json").write_text(
             data if isinstance(data, str) else json.dumps(data), encoding="utf-8")
-    return SimpleNamespace(config_file_path=str(tmp_path / "mkdocs.yml"),
-                           theme={"language": lang})
+    return tmp_path / "data" / "timings.json"
 
 
-def page(src="timings.md"):
-    return SimpleNamespace(file=SimpleNamespace(src_uri=src))
+def fill(text: str, data_file: Path, lang: str = "en", where: str = "timings.md", current=None) -> str:
+    """The page ``text`` with its placeholders rendered, as the lesson plugin does."""
+    return render_placeholders(text, where, data_file, STRINGS[lang], current or tm.current_machine_id)
 
 
 def snapshot(root: Path) -> dict:
     return {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_page_without_placeholder_is_untouched_and_data_not_read(hook, tmp_path, monkeypatch):
+def test_page_without_placeholder_is_untouched_and_data_not_read(tmp_path, monkeypatch):
     """Pages without a placeholder come back as they were, even with no data file at all."""
     def forbidden(*args, **kwargs):
         raise AssertionError("the data file was read")
-    monkeypatch.setattr(hook, "load_timings", forbidden)
-    config = site(tmp_path, None)
+    monkeypatch.setattr(page_timings, "load_timings", forbidden)
     text = "# Title\n\nSome <!-- other comment --> and `<!-- timings:table -->` inline.\n"
-    assert hook.on_page_markdown(text, page(), config, None) is text
+    assert fill(text, site(tmp_path, None), current=forbidden) is text
 
 
-def test_placeholders_are_replaced_in_the_page_language(hook, tmp_path):
-    """Each placeholder line becomes rendered HTML, localised from theme.language."""
+def test_placeholders_are_replaced_in_the_page_language(tmp_path):
+    """Each placeholder line becomes rendered HTML, in the language of the strings given."""
     data = {"schema_version": 1, "machines": [record(tm.current_machine_id())]}
-    config = site(tmp_path, data, lang="zh")
+    data_file = site(tmp_path, data)
     text = "# 标题\n\n<!-- timings:table -->\n\n<!-- timings:machines -->\n\n" \
            "<!--timings:chart-->\n\n  <!-- timings:naive -->\n"
-    out = hook.on_page_markdown(text, page(), config, None)
+    out = fill(text, data_file, lang="zh")
     assert "timings:" not in out
     assert "2026-02-03 在 <strong>Test CPU</strong> 上用 torch 2.13.0 测得。" in out
     assert "在构建本页的机器上测得" in out  # same id as this machine: recorded here
     assert out.count('<div class="timings">') == 4 and out.startswith("# 标题\n")
 
 
-def test_other_machines_are_labelled_elsewhere(hook, tmp_path):
+def test_other_machines_are_labelled_elsewhere(tmp_path):
     """A committed record of another machine (e.g. a GPU box) is labelled as recorded elsewhere."""
     data = {"schema_version": 1, "machines": [record("0123456789abcdef")]}
-    out = hook.on_page_markdown("<!-- timings:table -->", page(), site(tmp_path, data), None)
+    out = fill("<!-- timings:table -->", site(tmp_path, data))
     assert "recorded on another machine" in out
 
 
-def test_unknown_placeholder_names_page_and_placeholder(hook, tmp_path):
+def test_unknown_placeholder_names_page_and_placeholder(tmp_path):
     """A typo in a placeholder stops the build with the page and the name."""
-    config = site(tmp_path, {"schema_version": 1, "machines": []})
-    with pytest.raises(PluginError) as info:
-        hook.on_page_markdown("<!-- timings:tabel -->\n", page("zh/timings.md"), config, None)
+    data_file = site(tmp_path, {"schema_version": 1, "machines": []})
+    with pytest.raises(TimingsPageError) as info:
+        fill("<!-- timings:tabel -->\n", data_file, where="zh/timings.md")
     assert "zh/timings.md" in str(info.value) and "timings:tabel" in str(info.value)
 
 
-def test_missing_data_file_names_the_file(hook, tmp_path):
+def test_missing_data_file_names_the_file(tmp_path):
     """A page with a placeholder but no data file fails naming the expected file."""
-    config = site(tmp_path, None)
-    with pytest.raises(PluginError) as info:
-        hook.on_page_markdown("<!-- timings:table -->", page(), config, None)
+    data_file = site(tmp_path, None)
+    with pytest.raises(TimingsPageError) as info:
+        fill("<!-- timings:table -->", data_file)
     assert str(tmp_path / "data" / "timings.json") in str(info.value)
     assert "file not found" in str(info.value)
 
@@ -114,53 +99,44 @@ def test_missing_data_file_names_the_file(hook, tmp_path):
     ('{"schema_version": 1, "machi', "not valid JSON"),
     ('{"schema_version": 1, "machines": [{"machine_id": "x"}]}', "machine_id"),
 ])
-def test_invalid_data_file_names_the_file_and_problem(hook, tmp_path, content, problem):
+def test_invalid_data_file_names_the_file_and_problem(tmp_path, content, problem):
     """Corrupt or schema-breaking data fails the build with the file and the problem."""
-    config = site(tmp_path, content)
-    with pytest.raises(PluginError) as info:
-        hook.on_page_markdown("<!-- timings:chart -->", page(), config, None)
+    data_file = site(tmp_path, content)
+    with pytest.raises(TimingsPageError) as info:
+        fill("<!-- timings:chart -->", data_file)
     assert str(tmp_path / "data" / "timings.json") in str(info.value)
     assert problem in str(info.value)
 
 
-def test_placeholders_in_code_blocks_are_left_alone(hook, tmp_path):
-    """A fenced example of the syntax is documentation, not a slot."""
-    config = site(tmp_path, {"schema_version": 1, "machines": [record("0123456789abcdef")]})
+def test_placeholders_in_code_blocks_are_left_alone(tmp_path):
+    """A fenced example of the syntax is documentation, not a slot, even around a nested fence."""
+    data_file = site(tmp_path, {"schema_version": 1, "machines": [record("0123456789abcdef")]})
+    text = "````markdown\n```\n<!-- timings:x -->\n```\n<!-- timings:nope -->\n````\n\n<!-- timings:machines -->\n"
+    out = fill(text, data_file)
+    assert "<!-- timings:nope -->\n````" in out
     text = "```markdown\n<!-- timings:table -->\n<!-- timings:nope -->\n```\n\n<!-- timings:machines -->\n"
-    out = hook.on_page_markdown(text, page(), config, None)
+    out = fill(text, data_file)
     assert "```markdown\n<!-- timings:table -->\n<!-- timings:nope -->\n```" in out
     assert "<table>" in out
 
 
-def test_hook_never_writes(hook, tmp_path):
+def test_rendering_never_writes(tmp_path):
     """Rendering leaves every file of the project as it was and creates none."""
-    config = site(tmp_path, {"schema_version": 1, "machines": [record("0123456789abcdef")]})
-    (tmp_path / "docs" / "timings.md").write_text("<!-- timings:chart -->\n", encoding="utf-8")
+    data_file = site(tmp_path, {"schema_version": 1, "machines": [record("0123456789abcdef")]})
     before = snapshot(tmp_path)
-    for name in ("table", "machines", "chart", "naive"):
-        hook.on_page_markdown(f"<!-- timings:{name} -->", page(), config, None)
+    for name in ("table", "machines", "chart", "naive", "summary"):
+        fill(f"<!-- timings:{name} -->", data_file)
     assert snapshot(tmp_path) == before
 
 
-def test_works_with_a_real_mkdocs_config(hook, tmp_path):
-    """The hook reads config_file_path and theme['language'] from a loaded MkDocs config."""
-    site(tmp_path, {"schema_version": 1, "machines": [record("0123456789abcdef")]})
-    (tmp_path / "mkdocs.yml").write_text(
-        "site_name: t\ntheme:\n  name: material\n  language: zh\n", encoding="utf-8")
-    config = load_config(str(tmp_path / "mkdocs.yml"))
-    out = hook.on_page_markdown("<!-- timings:table -->", page(), config, None)
-    assert "测得" in out
-
-
-def test_machine_id_matches_the_script(hook, monkeypatch, tmp_path):
-    """The hook compares records with the id computed by the function the script uses."""
-    assert hook.current_machine_id is tm.current_machine_id  # as record_timings.build_record
+def test_machine_id_is_asked_once_per_page(tmp_path):
+    """The id the records are compared with is computed once for a page with several placeholders."""
     calls = []
-    monkeypatch.setattr(hook, "current_machine_id", lambda: calls.append(1) or "0123456789abcdef")
-    config = site(tmp_path, {"schema_version": 1, "machines": [record("0123456789abcdef")]})
-    out = hook.on_page_markdown("<!-- timings:table -->\n<!-- timings:naive -->", page(), config, None)
+    data_file = site(tmp_path, {"schema_version": 1, "machines": [record("0123456789abcdef")]})
+    out = fill("<!-- timings:table -->\n<!-- timings:naive -->", data_file,
+               current=lambda: calls.append(1) or "0123456789abcdef")
     assert "recorded on the machine that built this page" in out
-    assert calls == [1]  # computed once and cached
+    assert calls == [1]
 
 
 @pytest.mark.parametrize("with_driver", [False, True])
