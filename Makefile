@@ -15,7 +15,7 @@ endif
 LOCK := $(if $(filter cuda,$(TORCH_VARIANT)),constraints-cuda.txt,constraints.txt)
 VARIANT_FILE := $(VENV)/.torch-variant
 
-.PHONY: install serve build test bench timings merge-timings cuda-lock publish clean FORCE
+.PHONY: install serve build check test bench timings merge-timings cuda-lock publish clean FORCE
 
 # Reinstall only when the pins or the torch build change.
 $(STAMP): pyproject.toml $(LOCK) $(VARIANT_FILE)
@@ -35,6 +35,10 @@ serve: $(STAMP)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
+
+# The authors' fast loop: doctests and unit tests; no site build, browser or server.
+check: $(STAMP)
+	$(BIN)/python -m pytest -m "not build and not browser"
 
 test: $(STAMP)
 	scripts/ensure_chromium.sh

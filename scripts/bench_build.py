@@ -92,8 +92,10 @@ class Serve:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project,
             env=env_for(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.base = f"http://127.0.0.1:{port}/lesson01/"
-        wait_for(self.base + f"{PROSE}/", "</html>", time.perf_counter(), timeout=600)
+        root = f"http://127.0.0.1:{port}/"
+        wait_for(root, "</html>", time.perf_counter(), timeout=600)  # serve redirects / to site_url's path
+        with urllib.request.urlopen(root, timeout=5) as response:
+            self.base = response.geturl()
 
     def close(self) -> None:
         self.process.terminate()

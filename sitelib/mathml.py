@@ -13,7 +13,8 @@ _ARITHMATEX = re.compile(
 )
 # mkdocs-jupyter leaves $...$ / $$...$$ of notebook prose for MathJax to find.
 _DOLLARS = re.compile(r"\$\$(?P<block>.+?)\$\$|\$(?P<inline>[^$\n]+?)\$", re.DOTALL)
-_NOTEBOOK_PROSE = re.compile(r'(<div class="[^"]*jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.DOTALL)
+_NOTEBOOK_PROSE = re.compile(r'<div class="[^"]*jp-RenderedMarkdown[^"]*"[^>]*>')
+_DIV = re.compile(r"<div\b|</div>")
 
 
 def tex_to_mathml(tex: str, display: bool) -> str:
@@ -41,12 +42,29 @@ def render_notebook_math(page_html: str) -> str:
 
     >>> render_notebook_math('<div class="jp-RenderedMarkdown"><p>$x$</p></div><pre>$x$</pre>').count('<math')
     1
+    >>> render_notebook_math('<div class="jp-RenderedMarkdown"><details><div>$a$</div>$b$</details></div>').count('<math')
+    2
     """
-
-    def prose(match: re.Match) -> str:
+    parts: list[str] = []
+    pos = 0
+    for opening in _NOTEBOOK_PROSE.finditer(page_html):
+        if opening.start() < pos:
+            continue  # nested inside a prose cell already handled
+        end = _matching_close(page_html, opening.end())
         body = _DOLLARS.sub(
-            lambda m: tex_to_mathml(m["block"] or m["inline"], display=m["block"] is not None), match[2]
+            lambda m: tex_to_mathml(m["block"] or m["inline"], display=m["block"] is not None),
+            page_html[opening.end():end],
         )
-        return match[1] + body + match[3]
+        parts += [page_html[pos:opening.end()], body]
+        pos = end
+    return "".join(parts) + page_html[pos:]
 
-    return _NOTEBOOK_PROSE.sub(prose, page_html)
+
+def _matching_close(page_html: str, start: int) -> int:
+    """Where the ``</div>`` closing the div opened just before ``start`` begins (nested divs counted)."""
+    depth = 1
+    for tag in _DIV.finditer(page_html, start):
+        depth += 1 if tag[0] != "</div>" else -1
+        if depth == 0:
+            return tag.start()
+    return len(page_html)

@@ -53,9 +53,18 @@ class Conversion:
         """A copy of ``notebook`` with its prose converted; code cells and outputs stay as they ran."""
         return nbformat.from_dict(self._get().notebook(notebook)) if self.name else notebook
 
-    def strings(self, table: dict) -> dict:
-        """A table of interface strings (values: strings or tuples of strings), converted."""
+    def strings(self, table):
+        """A table of interface strings converted, nested tuples, lists and dicts included.
+
+        >>> Conversion("").strings({"a": ["x"]})
+        {'a': ['x']}
+        """
         if not self.name:
             return table
-        return {k: tuple(map(self.text, v)) if isinstance(v, tuple) else self.text(v) if isinstance(v, str) else v
-                for k, v in table.items()}
+        if isinstance(table, str):
+            return self.text(table)
+        if isinstance(table, dict):
+            return {key: self.strings(value) for key, value in table.items()}
+        if isinstance(table, (list, tuple)):
+            return type(table)(self.strings(value) for value in table)
+        return table

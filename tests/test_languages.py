@@ -84,7 +84,7 @@ def test_the_prose_check_finds_a_planted_violation(built_site, site):
     """The check bites: a mainland term planted in a converted page's prose is reported, one planted in code is not."""
     lang = next(lang for lang in site.languages if lang.convert == "s2twp")
     html = (built_site / site.roots[lang.code] / "01-meet-pytorch" / "index.html").read_text(encoding="utf-8")
-    planted = html.replace("</h1>", "</h1><p>這是默認值，这样</p><pre><code>这 默認</code></pre>", 1)
+    planted = html.replace("</h1>", "</h1><p>這是默認值。这是</p><pre><code>这 默認</code></pre>", 1)
     findings = Checker().find(article_prose(planted), markdown=False)
     assert sorted((f.kind, f.term) for f in findings) == [("mainland-term", "默認"), ("simplified-char", "这")]
 
