@@ -5,6 +5,7 @@ Prints medians of ``--runs`` runs:
 1. floor: every example executed in one Python process, plus a build with execution off
 2. cold: ``mkdocs build --strict`` with every cache removed
 3. warm: the same build again, nothing changed
+   (no-exec build: ``LESSON_EXECUTE=0``, every language built, for scale)
 4. serve latencies: under ``mkdocs serve``, the seconds from saving an edit to the
    served page showing it, for a prose edit in each language (a Traditional
    Chinese page shows an edit of its Simplified source), an example edit and a
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -65,11 +67,13 @@ def build(project: Path, execute: bool = True) -> float:
 
 
 def fetch(url: str) -> str | None:
+    """The page at ``url`` without the live-reload script (which differs on every request); None if down."""
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
+            body = response.read().decode("utf-8")
     except (urllib.error.URLError, OSError):
         return None
+    return re.sub(r"<script>[^<]*livereload[^<]*</script>(?=</body>)", "", body, flags=re.S)
 
 
 def wait_for(url: str, marker: str, since: float, timeout: float = 180) -> float:
@@ -159,6 +163,8 @@ def one_project(source: Path, runs: int) -> dict[str, float]:
         for _ in range(runs):
             shutil.rmtree(project / ".cache", ignore_errors=True)
             times["floor"].append(floor(project))
+            # The whole site, every language built (none reused), caches of rendered pieces warm.
+            shutil.rmtree(project / ".cache" / "lesson" / "sites", ignore_errors=True)
             times["no-exec build"].append(build(project, execute=False))
             shutil.rmtree(project / ".cache", ignore_errors=True)
             times["cold build"].append(build(project))
