@@ -36,9 +36,10 @@ serve: $(STAMP)
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
-# The authors' fast loop: doctests and unit tests; no site build, browser or server.
+# The authors' fast loop: doctests and unit tests; no site build, browser, server,
+# kernel or recorder process (make test runs those too).
 check: $(STAMP)
-	$(BIN)/python -m pytest -m "not build and not browser"
+	$(BIN)/python -m pytest -m "not build and not browser and not slow"
 
 test: $(STAMP)
 	scripts/ensure_chromium.sh

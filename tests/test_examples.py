@@ -73,6 +73,7 @@ def test_cache_key_tracks_helpers_and_versions(tmp_path):
     assert cache_key(example, src, "torch=2.13.0") != changed_helper
 
 
+@pytest.mark.slow
 def test_changed_helper_or_torch_version_re_executes(tmp_path, monkeypatch):
     """Editing an imported helper, or a new torch version, gives fresh output; stale cache files go."""
     src = make_src(tmp_path)
@@ -97,6 +98,7 @@ def test_changed_helper_or_torch_version_re_executes(tmp_path, monkeypatch):
     assert "value is 2" in outputs(upgraded)
 
 
+@pytest.mark.slow
 def test_failing_example_names_file_cell_and_failing_line(tmp_path, monkeypatch):
     """An error names the file, the 1-based cell and the line that raised, even with code before the first marker."""
     src = make_src(tmp_path, example=(
@@ -140,6 +142,7 @@ print("helper", lessonsrc.helper.VALUE)
 """
 
 
+@pytest.mark.slow
 def test_each_example_starts_from_a_clean_state(tmp_path, monkeypatch):
     """An example that changes global state does not change the output of the example run after it."""
     src = make_src(tmp_path)

@@ -160,6 +160,7 @@ def test_leaf_tensor_is_defined_at_first_use(lang: str, term: str):
     pytest.fail(f"no {lang} page mentions {word}")
 
 
+@pytest.mark.slow
 def test_training_loop_loss_falls(tmp_path):
     """The first training loop runs on its own and prints losses that fall more than tenfold."""
     result = subprocess.run(

@@ -31,6 +31,9 @@ def load_script():
 cli = load_script()
 
 
+pytestmark = pytest.mark.slow  # each test runs the recorder in a new Python process
+
+
 def run(*args, timeout=120):
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,

@@ -8,6 +8,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 
 EXAMPLE = ROOT / "lessonsrc" / "matmul_cpu_gpu.py"
@@ -58,6 +60,7 @@ def test_norms_use_torch_linalg_and_cuda_is_only_named_when_available():
     assert cuda and all(id(c) in guarded for c in cuda)
 
 
+@pytest.mark.slow
 def test_runs_as_plain_python_without_a_gpu():
     """`python lessonsrc/matmul_cpu_gpu.py` runs; without CUDA it says the GPU part was skipped."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CUDA_VISIBLE_DEVICES": ""}

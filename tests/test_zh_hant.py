@@ -287,6 +287,7 @@ def test_jieba_dictionary_text(conv):
     assert rows == {"张量": 100, "張量": 100, "内存": 50, "記憶體": 57, "張量核心": 10_000}
 
 
+@pytest.mark.slow
 def test_traditional_search_dictionary_segments(tmp_path, conv):
     """The generated dictionary segments Traditional words that jieba's own dictionary splits."""
     jieba = pytest.importorskip("jieba")
