@@ -39,3 +39,13 @@ def test_report_lists_slowest_first_with_total():
     slow = ExampleInfo("slow", "Slow", 2.0, MACHINE, "d")
     report = render_report([fast, slow], EN)
     assert report.index("[Slow]") < report.index("[Fast]") and "| **Total** | | 2.50 |" in report
+
+
+def test_generated_language_converts_its_source_strings():
+    """The Traditional Chinese banner and report are the Simplified strings converted, in Taiwan wording."""
+    hant = text(Language("zh-hant", "zh-TW", "繁體中文", "zh-TW", "", source="zh", convert="s2twp"))
+    info = ExampleInfo("demo", "示範", 1.0, MACHINE, "2026-11-27T00:00:00Z", "examples/demo.ipynb")
+    banner = render_banner(info, hant, None)
+    assert "下載原始碼" in banner or "下載原始程式碼" in banner
+    assert "執行環境" in banner and "执行" not in banner
+    assert "| [示範](examples/demo.ipynb) | 成功 |" in render_report([info], hant)
