@@ -46,6 +46,6 @@ def test_generated_language_converts_its_source_strings():
     hant = text(Language("zh-hant", "zh-TW", "繁體中文", "zh-TW", "", source="zh", convert="s2twp"))
     info = ExampleInfo("demo", "示範", 1.0, MACHINE, "2026-11-27T00:00:00Z", "examples/demo.ipynb")
     banner = render_banner(info, hant, None)
-    assert "下載原始碼" in banner or "下載原始程式碼" in banner
+    assert "下載原始碼（.py）" in banner
     assert "執行環境" in banner and "执行" not in banner
     assert "| [示範](examples/demo.ipynb) | 成功 |" in render_report([info], hant)
