@@ -251,6 +251,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         facts = {
             "language": repr(lang), "site_url": str(config.site_url), "repo_url": str(config.repo_url),
             "edit_uri": str(config.edit_uri), "strict": str(config.strict), "execute": str(self.config.execute),
+            "directory_urls": str(config.use_directory_urls), "theme": str(config.theme.name),
             "executed": self.examples.executed_digest, "packages": language_sites.installed_packages(),
             "python": sys.version, "date": language_sites.today(), "machine": current_machine_id(),
         }
