@@ -155,6 +155,8 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         return Path(config.config_file_path).parent
 
     def on_env(self, env, config, files):
+        if not self.config.enabled:
+            return env
         # Material's templates compile to the same code in every build and every
         # language: keep the compiled form on disk (jinja checks the source's mtime).
         folder = self.root(config) / self.config.cache_dir / "jinja"
