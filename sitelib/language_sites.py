@@ -29,12 +29,13 @@ FINGERPRINT = ".lesson-fingerprint"
 
 
 def _files(paths: Iterable[Path]) -> list[Path]:
-    found: list[Path] = []
+    """Every file named in ``paths`` or below a folder of it, once each (inputs may overlap)."""
+    found: set[Path] = set()
     for path in paths:
         if path.is_file():
-            found.append(path)
+            found.add(path)
         elif path.is_dir():
-            found.extend(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            found.update(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
     return sorted(found)
 
 

@@ -46,12 +46,20 @@ class _Page:
 
 @dataclass
 class ExamplePages:
-    """The examples of one build, by page URI (``examples/autograd_basics.ipynb``)."""
+    """The examples of one language's build, by page URI (``examples/autograd_basics.ipynb``)."""
 
+    lang: Language
+    conversion: Conversion
+    default: str  # the default language's code: the others sit under <code>/
+    edit_base: str = ""  # mkdocs.yml's edit_uri, e.g. edit/main/ ("" for no edit links)
     pages: dict[str, _Page] = field(default_factory=dict)
     executed_digest: str = ""  # a hash of every executed notebook this build used
 
-    def add_files(self, files, config, options, lang: Language, conversion: Conversion):
+    def __post_init__(self):
+        self.text = text(self.lang, self.conversion)  # once per build: converting is not free
+
+    def add_files(self, files, config, options):
+        lang, conversion = self.lang, self.conversion
         root = Path(config.config_file_path).parent
         cache = root / options.cache_dir
         self.pages.clear()
@@ -84,11 +92,11 @@ class ExamplePages:
                                    execution.executed_at, uri)
                 self.pages[uri] = _Page(info, source.relative_to(root), f"{lesson.uri}/{stem}/{name}.ipynb")
         self.executed_digest = digest.hexdigest()
-        report = render_report([p.info for p in self.pages.values()], text(lang, conversion))
+        report = render_report([p.info for p in self.pages.values()], self.text)
         files.append(File.generated(config, REPORT_URI, content=report))
         return files
 
-    def decorate(self, html: str, page, config, lang: Language, default: str, conversion: Conversion) -> str:
+    def decorate(self, html: str, page, config) -> str:
         """Add the banner (downloads, Colab, "executed on") and the right edit link to an example page."""
         if page.file.src_uri == REPORT_URI:
             page.edit_url = None  # generated at build time: there is no file to edit
@@ -97,13 +105,12 @@ class ExamplePages:
         if example is None:
             return html
         page.meta.setdefault("description", example.info.title)  # notebooks have no front matter
-        if config.repo_url and config.edit_uri:
-            branch_root = config.edit_uri.split("/docs/")[0]  # mkdocs.yml's edit/<branch>
-            page.edit_url = f"{config.repo_url.rstrip('/')}/{branch_root}/{example.source.as_posix()}"
+        if config.repo_url and self.edit_base:
+            page.edit_url = f"{config.repo_url.rstrip('/')}/{self.edit_base.strip('/')}/{example.source.as_posix()}"
         # gh-deploy publishes site_dir as it is to remote_branch: the notebook is there.
-        published = f"{root_prefix(lang.code, default)}{example.download}"
+        published = f"{root_prefix(self.lang.code, self.default)}{example.download}"
         colab = colab_url(config.repo_url or "", published, config.remote_branch)
-        banner = render_banner(example.info, text(lang, conversion), colab)
+        banner = render_banner(example.info, self.text, colab)
         # Below the notebook's own H1, so the page still starts with its title.
         head, sep, rest = html.partition("</h1>")
         return head + sep + banner + rest if sep else banner + html

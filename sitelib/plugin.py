@@ -88,8 +88,9 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.languages: list[Language] = []
         self.language: Language | None = None
         self.building: str | None = None  # set by the parent build on a language's own config
-        self.examples = page_examples.ExamplePages()
+        self.examples: page_examples.ExamplePages | None = None  # set up in on_config
         self.conversion = Conversion("")
+        self.timings_strings: dict = {}
 
     # --- configuration -------------------------------------------------
     @event_priority(100)  # before search and Material read theme.language
@@ -110,8 +111,11 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         config.site_name = self.conversion.text(lang.site_name or words.site_name)
         config.site_description = self.conversion.text(lang.site_description or words.site_description)
         config.theme["language"] = lang.theme
-        if config.edit_uri:  # mkdocs.yml names the branch once: edit/<branch>/
-            config.edit_uri = f"{config.edit_uri.rstrip('/')}/docs/{lang.docs_code}/"
+        edit_base = config.edit_uri or ""  # mkdocs.yml names the branch once: edit/<branch>/
+        if edit_base:
+            config.edit_uri = f"{edit_base.rstrip('/')}/docs/{lang.docs_code}/"
+        self.examples = page_examples.ExamplePages(lang, self.conversion, self.languages[0].code, edit_base)
+        self.timings_strings = self.conversion.strings(strings_for(TIMINGS_STRINGS, lang, "timings"))
         if words is not self.languages[0] and config.nav:
             titles = {k: self.conversion.text(v) for k, v in (lang.nav or words.nav).items()}
             try:
@@ -170,7 +174,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if not self.config.enabled:
             return files
         try:
-            return self.examples.add_files(files, config, self.config, self.language, self.conversion)
+            return self.examples.add_files(files, config, self.config)
         except page_examples.ExampleError as error:
             raise PluginError(str(error)) from None
 
@@ -179,17 +183,16 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if not self.config.enabled:
             return markdown
         markdown = self.conversion.markdown(markdown)  # placeholders are HTML comments: kept as they are
-        strings = self.conversion.strings(strings_for(TIMINGS_STRINGS, self.language, "timings"))
         try:
             return render_placeholders(markdown, page.file.src_uri, self.root(config) / self.config.timings,
-                                       strings, current_machine_id)
+                                       self.timings_strings, current_machine_id)
         except TimingsPageError as error:
             raise PluginError(str(error)) from None
 
     def on_page_content(self, html, page, config, files):
         if not self.config.enabled:
             return html
-        return self.examples.decorate(html, page, config, self.language, self.languages[0].code, self.conversion)
+        return self.examples.decorate(html, page, config)
 
     def on_page_context(self, context, page, config, nav):
         if not self.config.enabled:
@@ -211,17 +214,19 @@ class LessonPlugin(BasePlugin[LessonConfig]):
     def on_post_build(self, config):
         if not self.config.enabled or self.building:
             return
+        shared = self.shared_key(config)
         for lang in self.languages[1:]:
-            self.build_language(config, lang)
+            self.build_language(config, lang, shared)
 
-    def build_language(self, config, lang: Language) -> None:
+    def build_language(self, config, lang: Language, shared: str) -> None:
         """Build ``lang`` from a fresh load of the same configuration, or reuse its unchanged build.
 
         The build goes to ``<cache>/sites/<code>`` and is linked into ``<site_dir>/<code>``.
         """
         prefix = root_prefix(lang.code, self.languages[0].code)
         built = self.root(config) / self.config.cache_dir / "sites" / lang.code
-        key = self.language_key(config, lang)
+        key = language_sites.fingerprint([self.root(config) / "docs" / lang.docs_code], self.root(config),
+                                         {"shared": shared, "language": repr(lang)})
         if language_sites.is_current(built, key):
             log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
         else:
@@ -243,21 +248,22 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             language_sites.mark(built, key)
         language_sites.link_tree(built, Path(config.site_dir) / prefix)
 
-    def language_key(self, config, lang: Language) -> str:
-        """The fingerprint of everything ``lang``'s build reads (see sitelib.language_sites)."""
+    def shared_key(self, config) -> str:
+        """The fingerprint of everything every language's build reads but its pages (see sitelib.language_sites)."""
         root = self.root(config)
-        inputs = [root / "docs" / lang.docs_code, Path(config.config_file_path), root / "data", root / self.config.timings,
+        inputs = [Path(config.config_file_path), root / "data", root / self.config.timings,
                   Path(__file__).parent, *(root / lesson.src for lesson in self.config.examples)]
         inputs += [Path(config.theme.custom_dir)] if config.theme.custom_dir else []  # the theme is a package
         inputs += [root / "hooks"] if (root / "hooks").is_dir() else []
         facts = {
-            "language": repr(lang), "site_url": str(config.site_url), "repo_url": str(config.repo_url),
+            "site_url": str(config.site_url), "repo_url": str(config.repo_url),
             "edit_uri": str(config.edit_uri), "strict": str(config.strict), "execute": str(self.config.execute),
             "directory_urls": str(config.use_directory_urls), "theme": str(config.theme.name),
             "executed": self.examples.executed_digest, "packages": language_sites.installed_packages(),
             "python": sys.version, "date": language_sites.today(), "machine": current_machine_id(),
         }
         return language_sites.fingerprint(inputs, root, facts)
+
 
 def site_languages(config_file: str | Path) -> list[Language]:
     """The languages a configuration file declares, first (default) first; for tests and scripts."""
