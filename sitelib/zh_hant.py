@@ -130,14 +130,6 @@ class Converter:
                 cell["source"] = self.markdown(source)
         return out
 
-    def nav(self, nav):
-        """An MkDocs ``nav`` list with its titles converted and its paths kept."""
-        if isinstance(nav, list):
-            return [self.nav(item) for item in nav]
-        if isinstance(nav, dict):
-            return {self.text(k): v if isinstance(v, str) else self.nav(v) for k, v in nav.items()}
-        return nav
-
 
 def convert_text(text: str, converter: Converter | None = None) -> str:
     """Prose: OpenCC ``s2twp`` with the project glossary (see :meth:`Converter.text`)."""

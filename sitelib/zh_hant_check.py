@@ -23,7 +23,6 @@ candidate lists can. The python package exposes only the first candidate, so
 from __future__ import annotations
 
 import struct
-import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,10 +180,3 @@ def traditional_search_dictionary(cache: Path, converter: Converter | None = Non
     extra = [o.target for o in converter.overrides if " " not in o.target]
     write_text_atomic(cache, jieba_dictionary_text(source, converter, extra))
     return cache
-
-
-def timed(fn, *args, **kwargs):
-    """``(result, seconds)`` of one call: used by the tests to report timings."""
-    start = time.perf_counter()
-    result = fn(*args, **kwargs)
-    return result, time.perf_counter() - start

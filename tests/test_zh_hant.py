@@ -210,9 +210,12 @@ def test_notebook(conv):
 
 
 def test_nav_titles(conv):
-    """Nav titles are converted, page paths are kept."""
+    """Nav titles are converted as the plugin does it (translate_nav with converted titles), page paths are kept."""
+    from sitelib.languages import translate_nav
+
     nav = [{"首页": "index.md"}, {"示例": [{"自动求导": "examples/自动.ipynb"}]}]
-    assert conv.nav(nav) == [{"首頁": "index.md"}, {"範例": [{"自動求導": "examples/自动.ipynb"}]}]
+    titles = {title: conv.text(title) for title in ("首页", "示例", "自动求导")}
+    assert translate_nav(nav, titles, "zh-hant") == [{"首頁": "index.md"}, {"範例": [{"自動求導": "examples/自动.ipynb"}]}]
 
 
 # --- find_simplified
