@@ -31,9 +31,6 @@ def load_script():
 cli = load_script()
 
 
-pytestmark = pytest.mark.slow  # each test runs the recorder in a new Python process
-
-
 def run(*args, timeout=120):
     start = time.perf_counter()
     proc = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True,
@@ -94,6 +91,7 @@ def fake_gpu(name="NVIDIA H100 80GB HBM3", free=2**30, index=0):
                       device="cpu")  # the "GPU" computes on the CPU
 
 
+@pytest.mark.slow  # runs the recorder in a new Python process
 def test_help_describes_the_options():
     """--help exits 0 and documents devices, output and dry run."""
     proc, _ = run("--help")
@@ -113,6 +111,7 @@ def test_help_describes_the_options():
     (["--device", "cuda:3"], "cuda:3: no such CUDA device"),
     (["--cpu-sizes", "200000"], "of RAM"),
 ])
+@pytest.mark.slow  # runs the recorder in a new Python process
 def test_invalid_values_are_refused_quickly(tmp_path, args, message):
     """Bad values exit with status 2 and a message naming the problem, before any work."""
     out = tmp_path / "timings.json"
@@ -153,6 +152,7 @@ def test_memory_estimate_counts_inputs_and_output():
     ('{"schema_version": 1, "machines": [', "not valid JSON"),
     ('{"compilerOptions": {}}', "not a timings file"),
 ])
+@pytest.mark.slow  # runs the recorder in a new Python process
 def test_corrupt_or_foreign_file_stops_the_script_untouched(tmp_path, content, problem):
     """A bad output file is named with its problem, exit status 1, and left byte for byte."""
     out = tmp_path / "timings.json"
