@@ -8,7 +8,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from conftest import ROOT, Site, run_mkdocs, tree_digest
+from conftest import ROOT, Site, tree_digest
 from sitelib.examples import find_examples
 
 pytestmark = pytest.mark.build

@@ -170,3 +170,23 @@ def test_each_example_starts_from_a_clean_state(tmp_path, monkeypatch):
 def without_rng(text: str) -> str:
     """The probe's output without its (unseeded, so run-dependent) random numbers."""
     return "\n".join(line for line in text.splitlines() if not line.startswith("rng "))
+
+
+@pytest.mark.build
+def test_failing_example_fails_the_build(tmp_path):
+    """`mkdocs build` of a project whose example raises exits non-zero and names the file, line and cell."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", "artifacts"))
+    (project / "lessonsrc" / "zz_broken.py").write_text(
+        textwrap.dedent("""\
+            # %% [markdown]
+            # # Broken
+
+            # %%
+            raise RuntimeError("this example is broken on purpose")
+            """),
+        encoding="utf-8",
+    )
+    result = run_mkdocs("build", "--strict", cwd=project, env={"PYTHONPATH": str(project)})
+    assert result.returncode != 0
+    assert "lessonsrc/zz_broken.py:5: example failed in cell 2: RuntimeError: this example is broken on purpose" in result.stderr
