@@ -4,6 +4,7 @@ Prints medians of ``--runs`` runs:
 
 1. floor: every example executed in one Python process, plus a build with execution off
 2. cold: ``mkdocs build --strict`` with every cache removed
+   (example execution: the edited example alone in a fresh kernel, start-up included)
 3. warm: the same build again, nothing changed
    (no-exec build: ``LESSON_EXECUTE=0``, every language built, for scale)
 4. serve latencies: under ``mkdocs serve``, the seconds from saving an edit to the
@@ -35,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE = shutil.ignore_patterns(".venv", ".git", "site", ".cache", "artifacts", "__pycache__")
 PROSE = "02-similar-frameworks"
+EXAMPLE = "autograd_basics.py"  # the example the serve benchmark edits
 
 
 def env_for(project: Path, execute: bool = True) -> dict[str, str]:
@@ -54,6 +56,20 @@ def floor(project: Path) -> float:
     subprocess.run([sys.executable, "-c", code, *map(str, examples(project))], cwd=project, check=True,
                    capture_output=True, env=env_for(project))
     return time.perf_counter() - start + build(project, execute=False)
+
+
+def execution(project: Path) -> float | None:
+    """Seconds to run the edited example in a fresh kernel (start-up included), as an edit makes serve do.
+
+    None where the project's code has no ``sitelib.execute.execute_each`` (an older checkout).
+    """
+    code = ("import sys, time\nfrom pathlib import Path\nfrom sitelib.execute import execute_each\n"
+            "from sitelib.notebooks import read_example\npath = Path(sys.argv[1])\nstart = time.perf_counter()\n"
+            "list(execute_each([(path, read_example(path), path.parent.parent)]))\n"
+            "print(time.perf_counter() - start)\n")
+    result = subprocess.run([sys.executable, "-c", code, str(project / "lessonsrc" / EXAMPLE)], cwd=project,
+                            capture_output=True, text=True, env=env_for(project))
+    return float(result.stdout.split()[-1]) if result.returncode == 0 else None
 
 
 def build(project: Path, execute: bool = True) -> float:
@@ -130,7 +146,7 @@ def serve_latencies(project: Path, runs: int) -> dict[str, list[float]]:
                 results.setdefault("prose edit (zh-Hant)", []).append(
                     wait_for(server.base + f"zh-hant/{PROSE}/", marker + "zh", saved))
             time.sleep(1)
-            saved = append(project / "lessonsrc" / "autograd_basics.py", f'\n# %%\nprint("{marker}ex")\n')
+            saved = append(project / "lessonsrc" / EXAMPLE, f'\n# %%\nprint("{marker}ex")\n')
             results.setdefault("example edit", []).append(
                 wait_for(server.base + "examples/autograd_basics/", marker + "ex", saved))
             time.sleep(1)
@@ -159,8 +175,12 @@ def one_project(source: Path, runs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         project = Path(tmp) / "project"
         shutil.copytree(source, project, ignore=IGNORE)
-        times: dict[str, list[float]] = {"floor": [], "cold build": [], "warm build": [], "no-exec build": []}
+        times: dict[str, list[float]] = {"floor": [], "cold build": [], "warm build": [], "no-exec build": [],
+                                         "example execution": []}
         for _ in range(runs):
+            seconds = execution(project)
+            if seconds is not None:
+                times["example execution"].append(seconds)
             shutil.rmtree(project / ".cache", ignore_errors=True)
             times["floor"].append(floor(project))
             # The whole site, every language built (none reused), caches of rendered pieces warm.
@@ -170,7 +190,7 @@ def one_project(source: Path, runs: int) -> dict[str, float]:
             times["cold build"].append(build(project))
             times["warm build"].append(build(project))
         times.update(serve_latencies(project, runs))
-    return {key: statistics.median(values) for key, values in times.items()}
+    return {key: statistics.median(values) for key, values in times.items() if values}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -189,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'cold/floor':>22}: {median['cold build'] / median['floor']:6.2f}  (target <= 2)")
     for key in [k for k in median if k.startswith("prose edit")]:
         print(f"{key + ' / no-exec':>22}: {median[key] / median['no-exec build']:6.2f}  (target <= 0.25)")
+    if "example execution" in median:
+        target = median["example execution"] + median["prose edit (en)"]
+        print(f"{'example edit':>22}: {median['example edit']:6.2f} s  (target <= execution + prose edit (en)"
+              f" = {target:.2f} s)")
     return 0
 
 

@@ -108,3 +108,18 @@ def link_tree(source: Path, target: Path) -> None:
             os.link(path, dest)
         except OSError:  # another file system
             shutil.copy2(path, dest)
+
+
+def build(config_file: str, code: str, site_dir: Path, site_url: str | None, strict: bool) -> None:
+    """Build language ``code`` of ``config_file`` into an emptied ``site_dir``, with fresh plugin instances."""
+    from mkdocs.commands.build import build as mkdocs_build  # imported here: it imports every theme and plugin
+    from mkdocs.config import load_config
+
+    clear(site_dir)
+    config = load_config(config_file, site_dir=str(site_dir), site_url=site_url, strict=strict)
+    config.plugins["lesson"].building = code
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        mkdocs_build(config)
+    finally:
+        config.plugins.on_shutdown()

@@ -58,12 +58,14 @@ class ExamplePages:
     def __post_init__(self):
         self.text = text(self.lang, self.conversion)  # once per build: converting is not free
 
-    def add_files(self, files, config, options):
-        lang, conversion = self.lang, self.conversion
+    def execute(self, config, options) -> list[tuple[str, Path, dict]]:
+        """Execute every example (or take it from the cache): ``(uri, folder, executions)`` per examples folder.
+
+        Also sets ``executed_digest``, a hash of every executed notebook.
+        """
         root = Path(config.config_file_path).parent
         cache = root / options.cache_dir
-        self.pages.clear()
-        digest = hashlib.sha256()
+        found, digest = [], hashlib.sha256()
         for lesson in options.examples:
             src = root / lesson.src
             if not src.is_dir():
@@ -74,24 +76,34 @@ class ExamplePages:
                               else unexecuted_examples(src))
             except ExampleFailed as error:
                 raise ExampleError(str(error)) from None
-            pages_dir = cache / "pages" / lang.code
-            for source, execution in executions.items():
+            for execution in executions.values():
                 digest.update(nbformat.writes(execution.notebook).encode())
+            found.append((lesson.uri, src, executions))
+        self.executed_digest = digest.hexdigest()
+        return found
+
+    def add_files(self, files, config, options):
+        """Execute the examples, then add this language's notebooks, downloads and report to ``files``."""
+        lang, conversion = self.lang, self.conversion
+        root = Path(config.config_file_path).parent
+        pages_dir = root / options.cache_dir / "pages" / lang.code
+        self.pages.clear()
+        for lesson_uri, src, executions in self.execute(config, options):
+            for source, execution in executions.items():
                 stem = example_uri(source, src)
                 notebook = conversion.notebook(for_language(execution.notebook, lang.docs_code))
                 downloadable = with_helper_setup(notebook, helper_files(source, src), src)
-                uri = f"{lesson.uri}/{stem}.ipynb"
+                uri = f"{lesson_uri}/{stem}.ipynb"
                 # A real src_dir (not File.generated): mkdocs-jupyter's NotebookFile
                 # wrapper recomputes abs_src_path from src_dir and src_uri.
                 write_if_changed(pages_dir / uri, nbformat.writes(downloadable))
                 files.append(File(uri, str(pages_dir), config.site_dir, config.use_directory_urls))
                 # mkdocs-jupyter's include_source puts the notebook itself next to the page.
                 name = Path(stem).name
-                files.append(File.generated(config, f"{lesson.uri}/{stem}/{name}.py", abs_src_path=str(source)))
+                files.append(File.generated(config, f"{lesson_uri}/{stem}/{name}.py", abs_src_path=str(source)))
                 info = ExampleInfo(stem, notebook_title(notebook), execution.seconds, execution.machine,
                                    execution.executed_at, uri)
-                self.pages[uri] = _Page(info, source.relative_to(root), f"{lesson.uri}/{stem}/{name}.ipynb")
-        self.executed_digest = digest.hexdigest()
+                self.pages[uri] = _Page(info, source.relative_to(root), f"{lesson_uri}/{stem}/{name}.ipynb")
         report = render_report([p.info for p in self.pages.values()], self.text)
         files.append(File.generated(config, REPORT_URI, content=report))
         return files

@@ -1,11 +1,16 @@
 """The lesson plugin: executed examples, one site per language, each from configuration.
 
 ``mkdocs.yml`` lists ``lesson`` under ``plugins:`` with its examples folders
-and its languages. MkDocs builds the first language at the site root; this
-plugin then builds every other language into ``<site_dir>/<code>/`` with a
-fresh configuration (and so fresh plugin instances: nothing is shared between
-the language builds). The plugin keeps no module-level state, and it defines
-no ``on_startup``, so MkDocs gives every build its own instance.
+and its languages. The build MkDocs starts only orchestrates: it executes the
+examples (once, for every language) and builds no page itself. Each language
+is then built with a fresh load of the configuration (and so fresh plugin
+instances: nothing is shared between language builds) into its own folder
+under the cache, and linked into the site: the first language at the root,
+each other one under ``<code>/``. A language none of whose inputs changed is
+not built again (``sitelib.language_sites``), so under ``mkdocs serve`` an
+edit rebuilds only the languages it touches. The plugin keeps no
+module-level state, and it defines no ``on_startup``, so MkDocs gives every
+build its own instance.
 """
 
 from __future__ import annotations
@@ -15,13 +20,13 @@ import os
 import sys
 from pathlib import Path
 
-from jinja2 import FileSystemBytecodeCache
 from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import Files
 
-from sitelib import language_sites, page_examples
+from sitelib import language_sites, page_examples, search_entries, template_cache
 from sitelib.notebooks import SETUP_TAG
 from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion
@@ -91,6 +96,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.examples: page_examples.ExamplePages | None = None  # set up in on_config
         self.conversion = Conversion("")
         self.timings_strings: dict = {}
+        self.search_entries: search_entries.SearchEntries | None = None  # a language build's, set in on_pre_build
 
     # --- configuration -------------------------------------------------
     @event_priority(100)  # before search and Material read theme.language
@@ -122,6 +128,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                 config.nav = translate_nav(config.nav, titles, lang.code)
             except LanguageError as error:
                 raise PluginError(str(error)) from None
+        template_cache.cache_theme_templates(config, root / self.config.cache_dir / "jinja" / "theme")
         if any(other.convert == "s2twp" for other in self.languages):  # English pages quote Chinese too
             self.use_traditional_search_dictionary(config)
         config.extra["alternate"] = [
@@ -131,7 +138,9 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         ]
         if "mkdocs-jupyter" in config.plugins:  # it evicts cache entries its own build did not use
             jupyter = config.plugins["mkdocs-jupyter"].config
-            jupyter["cache_dir"] = str(Path(self.config.cache_dir) / "jupyter" / lang.code)
+            jupyter["cache_dir"] = str(root / self.config.cache_dir / "jupyter" / lang.code)
+            if not self.building:  # the orchestrating build renders no notebook: it would evict them all
+                jupyter["cache"] = False
             # The downloaded notebook's set-up cell is not shown on the site.
             tags = jupyter["remove_tag_config"]  # a new dict: the option's default is shared
             jupyter["remove_tag_config"] = {**tags, "remove_cell_tags": [*tags.get("remove_cell_tags", []), SETUP_TAG]}
@@ -154,19 +163,24 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if jieba.dt.dictionary != path:
             jieba.set_dictionary(path)
 
+    def on_pre_build(self, config):
+        # After every on_config: Material's search plugin makes its index there.
+        if not self.config.enabled or not self.building:
+            return
+        template_cache.cache_handler_templates(config, self.root(config) / self.config.cache_dir / "jinja" / "handlers")
+        search = config.plugins.get("material/search")
+        if search is None or not search.config.enabled:
+            return
+        import jieba
+
+        salt = search_entries.salt(dict(search.config), jieba.dt.dictionary)
+        path = self.root(config) / self.config.cache_dir / "search-entries" / f"{self.language.code}.json"
+        self.search_entries = search_entries.SearchEntries(path, salt)
+        self.search_entries.wrap(search.search_index)
+
     @staticmethod
     def root(config) -> Path:
         return Path(config.config_file_path).parent
-
-    def on_env(self, env, config, files):
-        if not self.config.enabled:
-            return env
-        # Material's templates compile to the same code in every build and every
-        # language: keep the compiled form on disk (jinja checks the source's mtime).
-        folder = self.root(config) / self.config.cache_dir / "jinja"
-        folder.mkdir(parents=True, exist_ok=True)
-        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
-        return env
 
     # --- examples ------------------------------------------------------
     @event_priority(50)  # before mkdocs-jupyter's on_files (0) wraps .ipynb files as pages
@@ -174,6 +188,10 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if not self.config.enabled:
             return files
         try:
+            if self.building is None:  # the orchestrating build: execute once for all languages, build nothing
+                self.examples.execute(config, self.config)
+                config.nav = []
+                return Files([])
             return self.examples.add_files(files, config, self.config)
         except page_examples.ExampleError as error:
             raise PluginError(str(error)) from None
@@ -206,22 +224,26 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         context["lesson_language"] = self.language
         return context
 
-    # --- the other languages -------------------------------------------
+    # --- the languages -------------------------------------------------
     # Last: plugins that define on_startup (Material's search) are one instance
-    # per process, which the other languages' builds reconfigure; everything of
-    # this build must be written before they start.
+    # per process, which the language builds reconfigure; everything of the
+    # orchestrating build must be written before they start.
     @event_priority(-100)
     def on_post_build(self, config):
-        if not self.config.enabled or self.building:
+        if not self.config.enabled:
+            return
+        if self.building:
+            if self.search_entries is not None:
+                self.search_entries.save()
             return
         shared = self.shared_key(config)
-        for lang in self.languages[1:]:
+        for lang in self.languages:
             self.build_language(config, lang, shared)
 
     def build_language(self, config, lang: Language, shared: str) -> None:
         """Build ``lang`` from a fresh load of the same configuration, or reuse its unchanged build.
 
-        The build goes to ``<cache>/sites/<code>`` and is linked into ``<site_dir>/<code>``.
+        The build goes to ``<cache>/sites/<code>`` and is linked into the site.
         """
         prefix = root_prefix(lang.code, self.languages[0].code)
         built = self.root(config) / self.config.cache_dir / "sites" / lang.code
@@ -230,21 +252,8 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if language_sites.is_current(built, key):
             log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
         else:
-            language_sites.clear(built)
-            child = load_config(
-                config.config_file_path,
-                site_dir=str(built),
-                site_url=f"{config.site_url}{prefix}" if config.site_url else None,  # sitemap and 404 links
-                strict=config.strict,
-            )
-            child.plugins["lesson"].building = lang.code
-            from mkdocs.commands.build import build  # imported here: it imports every theme and plugin
-
-            child.plugins.on_startup(command="build", dirty=False)
-            try:
-                build(child)
-            finally:
-                child.plugins.on_shutdown()
+            site_url = f"{config.site_url}{prefix}" if config.site_url else None  # sitemap and 404 links
+            language_sites.build(config.config_file_path, lang.code, built, site_url, config.strict)
             language_sites.mark(built, key)
         language_sites.link_tree(built, Path(config.site_dir) / prefix)
 

@@ -1,0 +1,106 @@
+"""Reuse Material's search entries for pages whose indexed inputs did not change.
+
+Material's search plugin parses every page's HTML into sections and, on the
+Chinese sites, segments every sentence with jieba: about a third of a
+language build, most of it for pages nobody edited. Its entries for a page
+are a function of the page's URL, title, table of contents, front matter
+(``search``, ``tags``, ``title``) and rendered HTML, and of the segmenter
+(jieba's dictionary) and Material's version. This cache keys each page's
+entries by a hash of exactly those, so an entry is reused only where a fresh
+computation would give the same one. Each language keeps one JSON file, which
+holds the entries its last build used and nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from sitelib.atomic import write_text_atomic
+
+log = logging.getLogger("mkdocs.plugins.lesson")
+
+
+def page_key(page, salt: str) -> str:
+    """A hash of everything Material's ``add_entry_from_context`` reads from ``page``.
+
+    >>> from types import SimpleNamespace as NS
+    >>> page = NS(url="a/", title="A", meta={}, content="<h1>A</h1>", toc=[])
+    >>> page_key(page, "s") == page_key(NS(**{**vars(page), "content": "<h1>B</h1>"}), "s")
+    False
+    """
+    meta = {name: page.meta.get(name) for name in ("search", "tags", "title")}
+    data = {"url": page.url, "title": str(page.title), "meta": meta, "content": page.content,
+            "toc": _anchors(page.toc)}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"{salt}\0{text}".encode()).hexdigest()
+
+
+def _anchors(toc) -> list:
+    """The ids and URLs of a table of contents, nested as it is (all the index uses of it)."""
+    return [[item.id, item.url, _anchors(item.children)] for item in toc]
+
+
+def read(path: Path) -> dict[str, list[dict]]:
+    """The cached entries at ``path``; empty (with a note in the log) if missing or not what this module writes."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        log.info("Search entry cache %s unreadable (%s): indexing every page", path, error)
+        return {}
+    valid = isinstance(data, dict) and all(
+        isinstance(entries, list) and all(isinstance(entry, dict) for entry in entries) for entries in data.values())
+    if not valid:
+        log.info("Search entry cache %s is not a map of page keys to entry lists: indexing every page", path)
+        return {}
+    return data
+
+
+class SearchEntries:
+    """The search entries of one language's build, cached by page key in ``path``."""
+
+    def __init__(self, path: Path, salt: str):
+        self.path = path
+        self.salt = salt
+        self.cached = read(path)
+        self.loaded = set(self.cached)
+        self.used: dict[str, list[dict]] = {}
+
+    def wrap(self, index) -> None:
+        """Make ``index`` (Material's ``SearchIndex``) take a page's entries from the cache where they are current."""
+        compute: Callable = index.add_entry_from_context
+
+        def add_entry_from_context(page) -> None:
+            key = page_key(page, self.salt)
+            if key in self.cached:
+                index.entries.extend(json.loads(json.dumps(self.cached[key])))  # a copy: the index may change it
+            else:
+                start = len(index.entries)
+                compute(page)
+                # As the index's own json.dumps(default=str) would write them.
+                self.cached[key] = json.loads(json.dumps(index.entries[start:], default=str))
+            self.used[key] = self.cached[key]
+
+        index.add_entry_from_context = add_entry_from_context
+
+    def save(self) -> None:
+        """Keep the entries this build used, and only those (the cache never outgrows the site)."""
+        if set(self.used) != self.loaded:  # a key names its entries: same keys, same file
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.path, json.dumps(self.used, ensure_ascii=False))  # key order is part of the index
+
+
+def salt(search_config: dict, jieba_dictionary: str | None) -> str:
+    """What every page's entries also depend on: the search options, Material's and jieba's versions, the dictionary."""
+    from importlib.metadata import version
+
+    facts = [repr(sorted(search_config.items())), version("mkdocs-material"), version("jieba")]
+    digest = hashlib.sha256("\0".join(facts).encode())
+    if jieba_dictionary and Path(jieba_dictionary).is_file():
+        digest.update(Path(jieba_dictionary).read_bytes())
+    return digest.hexdigest()
