@@ -115,6 +115,7 @@ def kernel_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"  # set iteration order is part of some outputs
     env["MPLBACKEND"] = "Agg"  # plots go into the notebook, never to a window
+    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a .pyc written into lessonsrc/ would make mkdocs serve rebuild again
     return env
 
 

@@ -1,8 +1,8 @@
 """Reuse a language's built site when nothing it is built from has changed.
 
 Under ``mkdocs serve`` every edit rebuilds the whole site, and MkDocs empties
-the site folder first; without this, a prose edit to one English page would
-rebuild every other language too. Each other language is built into its own
+the site folder first; without this, a prose edit to one page would rebuild
+every language. Each language is built (by :func:`build`) into its own
 folder under the cache, next to a fingerprint of all its inputs, and linked
 into the site. When the fingerprint matches, the folder is linked again
 without building. The fingerprint covers every input of a language build:

@@ -26,7 +26,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from sitelib import language_sites, page_examples, search_entries, template_cache
+from sitelib import language_sites, page_examples, render_cache, search_entries, template_cache
 from sitelib.notebooks import SETUP_TAG
 from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion
@@ -97,6 +97,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.conversion = Conversion("")
         self.timings_strings: dict = {}
         self.search_entries: search_entries.SearchEntries | None = None  # a language build's, set in on_pre_build
+        self.render_cache: render_cache.RenderCache | None = None  # likewise
 
     # --- configuration -------------------------------------------------
     @event_priority(100)  # before search and Material read theme.language
@@ -167,16 +168,41 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         # After every on_config: Material's search plugin makes its index there.
         if not self.config.enabled or not self.building:
             return
-        template_cache.cache_handler_templates(config, self.root(config) / self.config.cache_dir / "jinja" / "handlers")
+        cache = self.root(config) / self.config.cache_dir
+        template_cache.cache_handler_templates(config, cache / "jinja" / "handlers")
+        unsupported = render_cache.unsupported_extensions(config.markdown_extensions)
+        if unsupported:
+            log.info("Rendering every page in every build: no render cache with %s", ", ".join(unsupported))
+        else:
+            self.render_cache = render_cache.RenderCache(cache / "rendered" / f"{self.language.code}.json",
+                                                         self.render_salt(config))
         search = config.plugins.get("material/search")
         if search is None or not search.config.enabled:
             return
         import jieba
 
         salt = search_entries.salt(dict(search.config), jieba.dt.dictionary)
-        path = self.root(config) / self.config.cache_dir / "search-entries" / f"{self.language.code}.json"
-        self.search_entries = search_entries.SearchEntries(path, salt)
+        self.search_entries = search_entries.SearchEntries(cache / "search-entries" / f"{self.language.code}.json", salt)
         self.search_entries.wrap(search.search_index)
+
+    def render_salt(self, config) -> str:
+        """What a page's rendering depends on besides its Markdown and the site's files (see sitelib.render_cache)."""
+        root = self.root(config)
+        inputs = [Path(config.config_file_path), Path(__file__).parent]
+        inputs += [root / "hooks"] if (root / "hooks").is_dir() else []
+        facts = {"packages": language_sites.installed_packages(), "python": sys.version,
+                 "directory_urls": str(config.use_directory_urls), "language": self.language.code}
+        return language_sites.fingerprint(inputs, root, facts)
+
+    def on_nav(self, nav, config, files):
+        if self.render_cache is not None:
+            self.render_cache.files = render_cache.files_digest(files)
+        return nav
+
+    def on_pre_page(self, page, config, files):
+        if self.render_cache is not None and not page.file.src_uri.endswith(".ipynb"):  # mkdocs-jupyter renders those
+            self.render_cache.wrap(page, config.plugins.get("autorefs"))
+        return page
 
     @staticmethod
     def root(config) -> Path:
@@ -233,8 +259,9 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if not self.config.enabled:
             return
         if self.building:
-            if self.search_entries is not None:
-                self.search_entries.save()
+            for cache in (self.search_entries, self.render_cache):
+                if cache is not None:
+                    cache.save()
             return
         shared = self.shared_key(config)
         for lang in self.languages:

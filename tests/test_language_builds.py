@@ -107,3 +107,15 @@ def test_a_site_built_in_steps_equals_a_clean_build(tmp_path):
     differ = [name for name in names if content(clean / name) != content(stepwise / name)]
     assert not differ, differ
     assert "edited" in (stepwise / "examples" / "show" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_extension_that_may_read_other_files_turns_the_render_cache_off(tmp_path):
+    """With pymdownx.snippets configured, every page is rendered in every build, and the log says why."""
+    project = make_project(tmp_path)
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "markdown_extensions: [pymdownx.snippets]\n",
+                      encoding="utf-8")
+    log = build(project)
+    assert "no render cache with pymdownx.snippets" in log
+    assert not (project / ".cache" / "lesson" / "rendered").exists()
+    assert (project / ".cache" / "lesson" / "rendered").parent.is_dir()

@@ -1,0 +1,172 @@
+"""Reuse a Markdown page's rendered HTML while nothing it is rendered from changed.
+
+MkDocs converts every page's Markdown in every build, and under ``mkdocs
+serve`` every build follows an edit to one page: Python-Markdown is about 40%
+of a language build, nearly all of it for pages nobody touched. What
+``Page.render`` reads is the page's Markdown (after ``on_page_markdown``), its
+own file and URL, the Markdown extensions and their options (``mkdocs.yml``
+and the installed packages: the caller's ``salt``), and where every other
+file of the site is (relative links). The key is a hash of exactly those, and
+a hit restores everything ``render`` sets: the HTML, the table of contents,
+the title, the anchors a page has and the anchors it links to (MkDocs checks
+those after all pages are rendered, so a hit is still checked).
+
+Autorefs (which mkdocstrings brings) registers every heading while a page
+renders; a miss records those registrations and a hit makes them again.
+
+Not cached, so they are rendered every time:
+
+- a render that logged a warning, so the warning (and ``--strict``) recurs;
+- a page with a ``:::`` block: mkdocstrings registers its objects with
+  autorefs and its inventory while rendering;
+- every page, when a Markdown extension outside :data:`PURE_EXTENSIONS` is
+  configured: one could read other files (``pymdownx.snippets`` does) or
+  keep state across pages, which the key would not see.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from pathlib import Path
+
+from mkdocs.structure.toc import get_toc
+
+from sitelib.atomic import write_text_atomic
+
+log = logging.getLogger("mkdocs.plugins.lesson")
+_AUTODOC = re.compile(r"^\s*:::", re.M)
+
+# Extensions whose output depends only on the page's Markdown and their options.
+PURE_EXTENSIONS = frozenset({
+    "abbr", "admonition", "attr_list", "def_list", "fenced_code", "footnotes", "md_in_html", "tables", "toc",
+    "pymdownx.arithmatex", "pymdownx.details", "pymdownx.highlight", "pymdownx.inlinehilite",
+    "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist",
+    "MkdocstringsExtension", "AutorefsExtension",  # added by mkdocstrings: see the module docstring
+})
+
+
+def unsupported_extensions(extensions: list) -> list[str]:
+    """The configured Markdown extensions (names, or class names of instances) not known to be pure.
+
+    >>> unsupported_extensions(["toc", "pymdownx.snippets"])
+    ['pymdownx.snippets']
+    """
+    names = [e if isinstance(e, str) else type(e).__name__ for e in extensions]
+    return [name for name in names if name not in PURE_EXTENSIONS]
+
+
+def files_digest(files) -> str:
+    """A hash of where every file of the build is: relative links are resolved against it."""
+    rows = sorted(f"{f.src_uri}\0{f.dest_uri}\0{f.url}\0{f.inclusion}" for f in files)
+    return hashlib.sha256("\n".join(rows).encode()).hexdigest()
+
+
+class _Warnings(logging.Handler):
+    """Counts the warnings logged while it is attached."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class RenderCache:
+    """The rendered pages of one language's build, by key, in one JSON file."""
+
+    def __init__(self, path: Path, salt: str):
+        self.path = path
+        self.salt = salt
+        self.cached = self._read()
+        self.loaded = set(self.cached)
+        self.used: dict[str, dict] = {}
+        self.files = ""  # files_digest of this build, set before the first page renders
+
+    def _read(self) -> dict[str, dict]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError) as error:
+            log.info("Render cache %s unreadable (%s): rendering every page", self.path, error)
+            return {}
+        if not (isinstance(data, dict) and all(isinstance(v, dict) and "content" in v for v in data.values())):
+            log.info("Render cache %s is not a map of keys to rendered pages: rendering every page", self.path)
+            return {}
+        return data
+
+    def key(self, page) -> str:
+        parts = [self.salt, self.files, page.file.src_uri, page.file.dest_uri, page.url, page.markdown]
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+    def wrap(self, page, autorefs=None) -> None:
+        """Make ``page.render`` take its result from the cache where it is current, and fill the cache.
+
+        ``autorefs`` is the build's autorefs plugin, if any: its registrations are recorded and replayed.
+        """
+        render = page.render
+
+        def cached_render(config, files) -> None:
+            if _AUTODOC.search(page.markdown or ""):
+                return render(config, files)
+            key = self.key(page)
+            hit = self.cached.get(key)
+            if hit is not None:
+                self._restore(page, hit, files)
+                for identifier, anchor, title, primary in hit["registered"] if autorefs is not None else ():
+                    autorefs.register_anchor(page, identifier, anchor, title=title, primary=primary)
+                self.used[key] = hit
+                return None
+            warnings, registered, foreign = _Warnings(), [], []
+
+            def record(on_page, identifier, anchor=None, *, title=None, primary=True):
+                (registered if on_page is page else foreign).append([identifier, anchor, title, primary])
+                return type(autorefs).register_anchor(autorefs, on_page, identifier, anchor, title=title,
+                                                      primary=primary)
+
+            logging.getLogger("mkdocs").addHandler(warnings)
+            if autorefs is not None:
+                autorefs.register_anchor = record
+            try:
+                render(config, files)
+            finally:
+                logging.getLogger("mkdocs").removeHandler(warnings)
+                if autorefs is not None:
+                    del autorefs.register_anchor  # the class's method again
+            if not warnings.count and not foreign:
+                self.cached[key] = self.used[key] = {**_state(page), "registered": registered}
+            return None
+
+        page.render = cached_render
+
+    @staticmethod
+    def _restore(page, hit: dict, files) -> None:
+        page.content = hit["content"]
+        page.toc = get_toc(hit["toc"])
+        page._title_from_render = hit["title"]
+        page.present_anchor_ids = set(hit["anchors"])
+        if hit["links"] is not None:
+            page.links_to_anchors = {files.get_file_from_path(uri): links for uri, links in hit["links"].items()}
+
+    def save(self) -> None:
+        """Keep the pages this build used, and only those."""
+        if set(self.used) != self.loaded:  # a key names its page: same keys, same file
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self.path, json.dumps(self.used, ensure_ascii=False))
+
+
+def _toc_tokens(items) -> list:
+    """A table of contents as the tokens ``get_toc`` makes it from."""
+    return [{"level": i.level, "id": i.id, "name": i.title, "children": _toc_tokens(i.children)} for i in items]
+
+
+def _state(page) -> dict:
+    """What ``Page.render`` set on ``page``, as JSON."""
+    links = getattr(page, "links_to_anchors", None)
+    return {"content": page.content, "toc": _toc_tokens(page.toc), "title": page._title_from_render,
+            "anchors": sorted(page.present_anchor_ids or ()),
+            "links": None if links is None else {f.src_uri: dict(v) for f, v in links.items()}}

@@ -1,0 +1,147 @@
+"""A page's rendered HTML is reused only while its inputs are unchanged, and a hit restores all that rendering set."""
+
+from __future__ import annotations
+
+import logging
+from types import SimpleNamespace
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from sitelib.render_cache import RenderCache, files_digest
+
+PAGE = "# Tensors\n\n## Shapes {#shapes}\n\nSee [layers](layers.md#dense) and [above](#shapes).\n"
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A configuration and the two pages of a small site (the second has the anchor the first links to)."""
+    (tmp_path / "docs").mkdir()
+    for name, text in (("index.md", PAGE), ("layers.md", "# Layers\n\n## Dense\n")):
+        (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\nmarkdown_extensions: [attr_list, toc]\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    files = Files([File(name, config.docs_dir, config.site_dir, True) for name in ("index.md", "layers.md")])
+    return SimpleNamespace(config=config, files=files, path=tmp_path / "cache.json")
+
+
+def page_of(site, name: str, markdown: str) -> Page:
+    """A fresh page object (as every build makes) with its Markdown read."""
+    page = Page(None, site.files.get_file_from_path(name), site.config)
+    page.markdown = markdown
+    return page
+
+
+def cache_for(site, salt: str = "salt") -> RenderCache:
+    cache = RenderCache(site.path, salt)
+    cache.files = files_digest(site.files)
+    return cache
+
+
+def refuse(page: Page) -> Page:
+    """Make rendering ``page`` fail the test: a hit must not render."""
+    page.render = lambda config, files: pytest.fail(f"{page.file.src_uri} was rendered again")
+    return page
+
+
+def test_a_hit_restores_everything_rendering_set(site):
+    """HTML, table of contents, title, present anchors and links to anchors come back equal, without rendering."""
+    first = cache_for(site)
+    fresh = page_of(site, "index.md", PAGE)
+    first.wrap(fresh)
+    fresh.render(site.config, site.files)
+    first.save()
+
+    hit = refuse(page_of(site, "index.md", PAGE))
+    second = cache_for(site)
+    second.wrap(hit)
+    hit.render(site.config, site.files)
+    assert hit.content == fresh.content and "layers/#dense" in hit.content
+    assert str(hit.toc) == str(fresh.toc) and [i.id for i in hit.toc.items[0].children] == ["shapes"]
+    assert hit.title == fresh.title == "Tensors"
+    assert hit.present_anchor_ids == fresh.present_anchor_ids
+    assert hit.links_to_anchors == fresh.links_to_anchors
+    assert set(hit.links_to_anchors) == {site.files.get_file_from_path(n) for n in ("layers.md", "index.md")}
+
+
+@pytest.mark.parametrize("change", ["markdown", "files", "salt"])
+def test_a_changed_input_renders_again(site, change):
+    """Other Markdown, another set of files (links resolve against it) or another salt is a miss."""
+    cache = cache_for(site)
+    page = page_of(site, "index.md", PAGE)
+    cache.wrap(page)
+    page.render(site.config, site.files)
+    cache.save()
+    again = cache_for(site, "other" if change == "salt" else "salt")
+    if change == "files":
+        again.files = files_digest([*site.files, File("extra.md", site.config.docs_dir, site.config.site_dir, True)])
+    page = page_of(site, "index.md", PAGE + "\nMore.\n" if change == "markdown" else PAGE)
+    rendered = []
+    original = page.render
+    page.render = lambda config, files: rendered.append(original(config, files))
+    again.wrap(page)
+    page.render(site.config, site.files)
+    assert rendered and set(again.used) != set(cache.used)
+
+
+@pytest.mark.parametrize("markdown", ["# T\n\n[broken](missing.md)\n", "# API\n\n::: lessonsrc.timing\n"])
+def test_a_warning_or_an_autodoc_block_is_never_cached(site, markdown, caplog):
+    """A page that warned renders (and warns) again; a mkdocstrings page always renders."""
+    calls = []
+    for _ in range(2):
+        cache = cache_for(site)
+        page = page_of(site, "index.md", markdown)
+        page.render = lambda config, files, page=page: (calls.append(1), Page.render(page, config, files))
+        if ":::" in markdown:
+            page.render = lambda config, files, page=page: (calls.append(1), setattr(page, "content", "<p>api</p>"))
+        cache.wrap(page)
+        with caplog.at_level(logging.WARNING, logger="mkdocs"):
+            page.render(site.config, site.files)
+        cache.save()
+        assert cache.used == {}
+    assert len(calls) == 2
+    if "broken" in markdown:
+        assert caplog.text.count("missing.md") == 2
+
+
+def test_autorefs_registrations_are_recorded_and_replayed(site):
+    """The headings autorefs registers while a page renders are registered again, for the new page, on a hit."""
+    class Autorefs:
+        def __init__(self):
+            self.calls = []
+
+        def register_anchor(self, page, identifier, anchor=None, *, title=None, primary=True):
+            self.calls.append((page, identifier, anchor, title, primary))
+
+    autorefs = Autorefs()
+    page = page_of(site, "index.md", PAGE)
+    original = page.render
+
+    def render(config, files):
+        original(config, files)
+        autorefs.register_anchor(page, "shapes", title="Shapes")
+
+    page.render = render
+    cache = cache_for(site)
+    cache.wrap(page, autorefs)
+    page.render(site.config, site.files)
+    cache.save()
+    assert autorefs.calls == [(page, "shapes", None, "Shapes", True)]
+    assert "register_anchor" not in vars(autorefs)  # the recorder is removed after the render
+
+    hit = refuse(page_of(site, "index.md", PAGE))
+    again = cache_for(site)
+    again.wrap(hit, autorefs)
+    hit.render(site.config, site.files)
+    assert autorefs.calls[-1] == (hit, "shapes", None, "Shapes", True)
+
+
+@pytest.mark.parametrize("text", ["{broken", '{"k": 1}', '{"k": {"no": "content"}}'])
+def test_an_unreadable_cache_renders_every_page(site, text, caplog):
+    """A damaged cache file is noted and ignored, never trusted."""
+    site.path.write_text(text, encoding="utf-8")
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.lesson"):
+        cache = cache_for(site)
+    assert cache.cached == {} and str(site.path) in caplog.text
