@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 from pathlib import Path
 
 from mkdocs.config import base, load_config
@@ -26,7 +25,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from sitelib import language_sites, page_examples, render_cache, search_entries, template_cache
+from sitelib import build_inputs, language_sites, page_examples, render_cache, search_entries, template_cache
 from sitelib.notebooks import SETUP_TAG
 from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion
@@ -175,7 +174,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             log.info("Rendering every page in every build: no render cache with %s", ", ".join(unsupported))
         else:
             self.render_cache = render_cache.RenderCache(cache / "rendered" / f"{self.language.code}.json",
-                                                         self.render_salt(config))
+                                                         build_inputs.render_salt(config, self.language.code))
         search = config.plugins.get("material/search")
         if search is None or not search.config.enabled:
             return
@@ -184,15 +183,6 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         salt = search_entries.salt(dict(search.config), jieba.dt.dictionary)
         self.search_entries = search_entries.SearchEntries(cache / "search-entries" / f"{self.language.code}.json", salt)
         self.search_entries.wrap(search.search_index)
-
-    def render_salt(self, config) -> str:
-        """What a page's rendering depends on besides its Markdown and the site's files (see sitelib.render_cache)."""
-        root = self.root(config)
-        inputs = [Path(config.config_file_path), Path(__file__).parent]
-        inputs += [root / "hooks"] if (root / "hooks").is_dir() else []
-        facts = {"packages": language_sites.installed_packages(), "python": sys.version,
-                 "directory_urls": str(config.use_directory_urls), "language": self.language.code}
-        return language_sites.fingerprint(inputs, root, facts)
 
     def on_nav(self, nav, config, files):
         if self.render_cache is not None:
@@ -203,6 +193,12 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if self.render_cache is not None and not page.file.src_uri.endswith(".ipynb"):  # mkdocs-jupyter renders those
             self.render_cache.wrap(page, config.plugins.get("autorefs"))
         return page
+
+    def on_serve(self, server, config, builder):
+        if self.config.enabled:  # what the language builds read besides the default docs folder
+            for path in build_inputs.watched(config, self.config, [lang.docs_code for lang in self.languages]):
+                server.watch(str(path))
+        return server
 
     @staticmethod
     def root(config) -> Path:
@@ -263,7 +259,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                 if cache is not None:
                     cache.save()
             return
-        shared = self.shared_key(config)
+        shared = build_inputs.shared_key(config, self.config, self.examples.executed_digest)
         for lang in self.languages:
             self.build_language(config, lang, shared)
 
@@ -283,22 +279,6 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             language_sites.build(config.config_file_path, lang.code, built, site_url, config.strict)
             language_sites.mark(built, key)
         language_sites.link_tree(built, Path(config.site_dir) / prefix)
-
-    def shared_key(self, config) -> str:
-        """The fingerprint of everything every language's build reads but its pages (see sitelib.language_sites)."""
-        root = self.root(config)
-        inputs = [Path(config.config_file_path), root / "data", root / self.config.timings,
-                  Path(__file__).parent, *(root / lesson.src for lesson in self.config.examples)]
-        inputs += [Path(config.theme.custom_dir)] if config.theme.custom_dir else []  # the theme is a package
-        inputs += [root / "hooks"] if (root / "hooks").is_dir() else []
-        facts = {
-            "site_url": str(config.site_url), "repo_url": str(config.repo_url),
-            "edit_uri": str(config.edit_uri), "strict": str(config.strict), "execute": str(self.config.execute),
-            "directory_urls": str(config.use_directory_urls), "theme": str(config.theme.name),
-            "executed": self.examples.executed_digest, "packages": language_sites.installed_packages(),
-            "python": sys.version, "date": language_sites.today(), "machine": current_machine_id(),
-        }
-        return language_sites.fingerprint(inputs, root, facts)
 
 
 def site_languages(config_file: str | Path) -> list[Language]:

@@ -1,0 +1,63 @@
+"""What the lesson's builds read: the inputs of their fingerprints, and the folders serve watches.
+
+One place, so that what a cached result is keyed by and what ``mkdocs serve``
+watches cannot drift apart from each other.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from sitelib import language_sites
+from sitelib.timings_host import current_machine_id
+
+SITELIB = Path(__file__).parent  # the site's own code
+
+
+def _code(root: Path) -> list[Path]:
+    """The site's code: this package and the project's MkDocs hooks."""
+    return [SITELIB, *([root / "hooks"] if (root / "hooks").is_dir() else [])]
+
+
+def shared_inputs(config, options) -> list[Path]:
+    """The files and folders every language's build reads but its pages."""
+    root = Path(config.config_file_path).parent
+    inputs = [Path(config.config_file_path), root / "data", root / options.timings,
+              *(root / lesson.src for lesson in options.examples), *_code(root)]
+    return inputs + ([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])  # the theme is a package
+
+
+def shared_key(config, options, executed_digest: str) -> str:
+    """The fingerprint of everything every language's build reads but its pages (see sitelib.language_sites)."""
+    root = Path(config.config_file_path).parent
+    facts = {
+        "site_url": str(config.site_url), "repo_url": str(config.repo_url),
+        "edit_uri": str(config.edit_uri), "strict": str(config.strict), "execute": str(options.execute),
+        "directory_urls": str(config.use_directory_urls), "theme": str(config.theme.name),
+        "executed": executed_digest, "packages": language_sites.installed_packages(),
+        "python": sys.version, "date": language_sites.today(), "machine": current_machine_id(),
+    }
+    return language_sites.fingerprint(shared_inputs(config, options), root, facts)
+
+
+def render_salt(config, language_code: str) -> str:
+    """What rendering a page depends on besides its Markdown and the site's files (see sitelib.render_cache)."""
+    root = Path(config.config_file_path).parent
+    facts = {"packages": language_sites.installed_packages(), "python": sys.version,
+             "directory_urls": str(config.use_directory_urls), "language": language_code}
+    return language_sites.fingerprint([Path(config.config_file_path), *_code(root)], root, facts)
+
+
+def watched(config, options, docs_codes: list[str]) -> list[Path]:
+    """The folders and files serve must watch besides ``config.docs_dir`` (which MkDocs watches), each once.
+
+    A folder watched twice (``docs`` and ``docs/en``) reports one edit twice, and serve rebuilds twice.
+    """
+    root = Path(config.config_file_path).parent
+    paths = {root / "docs" / code for code in docs_codes} | {root / "data"}
+    paths |= {root / lesson.src for lesson in options.examples}
+    if not (root / options.timings).is_relative_to(root / "data"):
+        paths.add(root / options.timings)
+    paths.discard(Path(config.docs_dir))
+    return sorted(path for path in paths if path.exists())

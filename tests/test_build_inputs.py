@@ -1,0 +1,36 @@
+"""What serve watches and what the language fingerprints read come from one place and agree."""
+
+from __future__ import annotations
+
+from mkdocs.config import load_config
+
+from conftest import ROOT
+from sitelib.build_inputs import shared_inputs, watched
+
+
+def lesson_config():
+    """This project's configuration after the lesson plugin configured it (as serve has it)."""
+    config = load_config(str(ROOT / "mkdocs.yml"))
+    plugin = config.plugins["lesson"]
+    plugin.on_config(config)
+    return config, plugin
+
+
+def test_serve_watches_every_input_once_and_not_the_default_docs_folder():
+    """No watched path is inside another (one edit, one rebuild), and MkDocs' own docs_dir is left to MkDocs."""
+    config, plugin = lesson_config()
+    paths = watched(config, plugin.config, [lang.docs_code for lang in plugin.languages])
+    assert ROOT / "docs" / "zh" in paths and ROOT / "lessonsrc" in paths and ROOT / "data" in paths
+    docs_dir = ROOT / "docs" / "en"
+    assert str(docs_dir) == config.docs_dir and docs_dir not in paths
+    for path in paths:
+        assert not docs_dir.is_relative_to(path) and not path.is_relative_to(docs_dir)
+        assert not any(path != other and path.is_relative_to(other) for other in paths), path
+
+
+def test_every_watched_path_is_a_fingerprint_input():
+    """An edit that serve sees is an edit some fingerprint sees: a watched path is a shared input or a docs folder."""
+    config, plugin = lesson_config()
+    inputs = set(shared_inputs(config, plugin.config)) | {ROOT / "docs" / lang.docs_code for lang in plugin.languages}
+    for path in watched(config, plugin.config, [lang.docs_code for lang in plugin.languages]):
+        assert any(path == each or path.is_relative_to(each) for each in inputs), path
