@@ -6,7 +6,8 @@ Prints medians of ``--runs`` runs:
 2. cold: ``mkdocs build --strict`` with every cache removed
    (example execution: the edited example alone in a fresh kernel, start-up included)
 3. warm: the same build again, nothing changed
-   (no-exec build: ``LESSON_EXECUTE=0``, every language built, for scale)
+   (no-exec build: ``LESSON_EXECUTE=0``, every language built, for scale: once with
+   every cache removed, once with the caches of rendered pieces warm)
 4. serve latencies: under ``mkdocs serve``, the seconds from saving an edit to the
    served page showing it, for a prose edit in each language (a Traditional
    Chinese page shows an edit of its Simplified source), an example edit and a
@@ -176,14 +177,16 @@ def one_project(source: Path, runs: int) -> dict[str, float]:
         project = Path(tmp) / "project"
         shutil.copytree(source, project, ignore=IGNORE)
         times: dict[str, list[float]] = {"floor": [], "cold build": [], "warm build": [], "no-exec build": [],
-                                         "example execution": []}
+                                         "no-exec build, cold caches": [], "example execution": []}
         for _ in range(runs):
             seconds = execution(project)
             if seconds is not None:
                 times["example execution"].append(seconds)
             shutil.rmtree(project / ".cache", ignore_errors=True)
             times["floor"].append(floor(project))
-            # The whole site, every language built (none reused), caches of rendered pieces warm.
+            # The whole site, every language built: from nothing, then with the caches of rendered pieces warm.
+            shutil.rmtree(project / ".cache", ignore_errors=True)
+            times["no-exec build, cold caches"].append(build(project, execute=False))
             shutil.rmtree(project / ".cache" / "lesson" / "sites", ignore_errors=True)
             times["no-exec build"].append(build(project, execute=False))
             shutil.rmtree(project / ".cache", ignore_errors=True)
