@@ -27,16 +27,14 @@ Not cached, so they are rendered every time:
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import re
 from pathlib import Path
 
 from mkdocs.structure.toc import get_toc
 
-from sitelib.atomic import write_text_atomic
+from sitelib.keyed_cache import KeyedCache
 
-log = logging.getLogger("mkdocs.plugins.lesson")
 _AUTODOC = re.compile(r"^\s*:::", re.M)
 
 # Extensions whose output depends only on the page's Markdown and their options.
@@ -79,25 +77,9 @@ class RenderCache:
     """The rendered pages of one language's build, by key, in one JSON file."""
 
     def __init__(self, path: Path, salt: str):
-        self.path = path
         self.salt = salt
-        self.cached = self._read()
-        self.loaded = set(self.cached)
-        self.used: dict[str, dict] = {}
+        self.cache = KeyedCache(path, lambda value: isinstance(value, dict) and "content" in value, "rendered page")
         self.files = ""  # files_digest of this build, set before the first page renders
-
-    def _read(self) -> dict[str, dict]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
-        except (OSError, ValueError) as error:
-            log.info("Render cache %s unreadable (%s): rendering every page", self.path, error)
-            return {}
-        if not (isinstance(data, dict) and all(isinstance(v, dict) and "content" in v for v in data.values())):
-            log.info("Render cache %s is not a map of keys to rendered pages: rendering every page", self.path)
-            return {}
-        return data
 
     def key(self, page) -> str:
         parts = [self.salt, self.files, page.file.src_uri, page.file.dest_uri, page.url, page.markdown]
@@ -114,12 +96,11 @@ class RenderCache:
             if _AUTODOC.search(page.markdown or ""):
                 return render(config, files)
             key = self.key(page)
-            hit = self.cached.get(key)
+            hit = self.cache.get(key)
             if hit is not None:
                 self._restore(page, hit, files)
                 for identifier, anchor, title, primary in hit["registered"] if autorefs is not None else ():
                     autorefs.register_anchor(page, identifier, anchor, title=title, primary=primary)
-                self.used[key] = hit
                 return None
             warnings, registered, foreign = _Warnings(), [], []
 
@@ -138,7 +119,7 @@ class RenderCache:
                 if autorefs is not None:
                     del autorefs.register_anchor  # the class's method again
             if not warnings.count and not foreign:
-                self.cached[key] = self.used[key] = {**_state(page), "registered": registered}
+                self.cache.put(key, {**_state(page), "registered": registered})
             return None
 
         page.render = cached_render
@@ -153,10 +134,7 @@ class RenderCache:
             page.links_to_anchors = {files.get_file_from_path(uri): links for uri, links in hit["links"].items()}
 
     def save(self) -> None:
-        """Keep the pages this build used, and only those."""
-        if set(self.used) != self.loaded:  # a key names its page: same keys, same file
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(self.path, json.dumps(self.used, ensure_ascii=False))
+        self.cache.save()
 
 
 def _toc_tokens(items) -> list:

@@ -15,14 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from sitelib.atomic import write_text_atomic
-
-log = logging.getLogger("mkdocs.plugins.lesson")
-
+from sitelib.keyed_cache import KeyedCache
 
 def page_key(page, salt: str) -> str:
     """A hash of everything Material's ``add_entry_from_context`` reads from ``page``.
@@ -44,32 +40,16 @@ def _anchors(toc) -> list:
     return [[item.id, item.url, _anchors(item.children)] for item in toc]
 
 
-def read(path: Path) -> dict[str, list[dict]]:
-    """The cached entries at ``path``; empty (with a note in the log) if missing or not what this module writes."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        log.info("Search entry cache %s unreadable (%s): indexing every page", path, error)
-        return {}
-    valid = isinstance(data, dict) and all(
-        isinstance(entries, list) and all(isinstance(entry, dict) for entry in entries) for entries in data.values())
-    if not valid:
-        log.info("Search entry cache %s is not a map of page keys to entry lists: indexing every page", path)
-        return {}
-    return data
+def _valid(entries: object) -> bool:
+    return isinstance(entries, list) and all(isinstance(entry, dict) for entry in entries)
 
 
 class SearchEntries:
     """The search entries of one language's build, cached by page key in ``path``."""
 
     def __init__(self, path: Path, salt: str):
-        self.path = path
         self.salt = salt
-        self.cached = read(path)
-        self.loaded = set(self.cached)
-        self.used: dict[str, list[dict]] = {}
+        self.cache = KeyedCache(path, _valid, "page's search entries")
 
     def wrap(self, index) -> None:
         """Make ``index`` (Material's ``SearchIndex``) take a page's entries from the cache where they are current."""
@@ -77,22 +57,19 @@ class SearchEntries:
 
         def add_entry_from_context(page) -> None:
             key = page_key(page, self.salt)
-            if key in self.cached:
-                index.entries.extend(json.loads(json.dumps(self.cached[key])))  # a copy: the index may change it
-            else:
+            entries = self.cache.get(key)
+            if entries is None:
                 start = len(index.entries)
                 compute(page)
                 # As the index's own json.dumps(default=str) would write them.
-                self.cached[key] = json.loads(json.dumps(index.entries[start:], default=str))
-            self.used[key] = self.cached[key]
+                self.cache.put(key, json.loads(json.dumps(index.entries[start:], default=str)))
+            else:
+                index.entries.extend(json.loads(json.dumps(entries)))  # a copy: the index may change it
 
         index.add_entry_from_context = add_entry_from_context
 
     def save(self) -> None:
-        """Keep the entries this build used, and only those (the cache never outgrows the site)."""
-        if set(self.used) != self.loaded:  # a key names its entries: same keys, same file
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(self.path, json.dumps(self.used, ensure_ascii=False))  # key order is part of the index
+        self.cache.save()
 
 
 def salt(search_config: dict, jieba_dictionary: str | None) -> str:

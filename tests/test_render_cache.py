@@ -83,7 +83,7 @@ def test_a_changed_input_renders_again(site, change):
     page.render = lambda config, files: rendered.append(original(config, files))
     again.wrap(page)
     page.render(site.config, site.files)
-    assert rendered and set(again.used) != set(cache.used)
+    assert rendered and set(again.cache.used) != set(cache.cache.used)
 
 
 @pytest.mark.parametrize("markdown", ["# T\n\n[broken](missing.md)\n", "# API\n\n::: lessonsrc.timing\n"])
@@ -100,7 +100,7 @@ def test_a_warning_or_an_autodoc_block_is_never_cached(site, markdown, caplog):
         with caplog.at_level(logging.WARNING, logger="mkdocs"):
             page.render(site.config, site.files)
         cache.save()
-        assert cache.used == {}
+        assert cache.cache.used == {}
     assert len(calls) == 2
     if "broken" in markdown:
         assert caplog.text.count("missing.md") == 2
@@ -144,4 +144,4 @@ def test_an_unreadable_cache_renders_every_page(site, text, caplog):
     site.path.write_text(text, encoding="utf-8")
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.lesson"):
         cache = cache_for(site)
-    assert cache.cached == {} and str(site.path) in caplog.text
+    assert cache.cache.cached == {} and str(site.path) in caplog.text

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from types import SimpleNamespace
 
@@ -10,7 +9,8 @@ import pytest
 from material.plugins.search.plugin import SearchIndex
 from mkdocs.structure.toc import get_toc
 
-from sitelib.search_entries import SearchEntries, read, salt
+from sitelib.keyed_cache import KeyedCache
+from sitelib.search_entries import SearchEntries, salt
 
 CONFIG = {"lang": ["zh"], "separator": r"[\s\-]+", "pipeline": [], "fields": {}}
 
@@ -26,6 +26,11 @@ def page(url: str, heading: str, text: str, meta: dict | None = None) -> SimpleN
 
 PAGES = [page("a/", "Tensors", "张量是多维数组，自动求导记录运算。"),
          page("b/", "Layers", "全连接层与卷积层。", {"tags": ["layers"], "search": {"boost": 2}})]
+
+
+def stored(path) -> dict:
+    """The entries a cache file holds, read as the next build reads them."""
+    return KeyedCache(path, lambda value: True, "entries").cached
 
 
 def index_with(cache: SearchEntries | None, pages) -> str:
@@ -72,7 +77,7 @@ def test_a_changed_input_indexes_the_page_again(tmp_path, change):
         edited.meta = {"search": {"exclude": True}}
     again = SearchEntries(path, "other salt" if change == "salt" else "salt")
     assert index_with(again, [edited]) == index_with(None, [edited])
-    assert not set(again.used) & set(cache.used)
+    assert not set(again.cache.used) & set(cache.cache.used)
 
 
 def test_save_keeps_only_the_entries_this_build_used(tmp_path):
@@ -81,11 +86,11 @@ def test_save_keeps_only_the_entries_this_build_used(tmp_path):
     cache = SearchEntries(path, "salt")
     index_with(cache, PAGES)
     cache.save()
-    assert len(read(path)) == 2
+    assert len(stored(path)) == 2
     smaller = SearchEntries(path, "salt")
     index_with(smaller, PAGES[:1])
     smaller.save()
-    assert list(read(path)) == list(smaller.used) and len(read(path)) == 1
+    assert list(stored(path)) == list(smaller.cache.used) and len(stored(path)) == 1
     before = path.stat().st_mtime_ns
     same = SearchEntries(path, "salt")
     index_with(same, PAGES[:1])
@@ -100,11 +105,11 @@ def test_an_unreadable_cache_is_ignored_with_a_note(tmp_path, caplog, text):
     path.write_text(text, encoding="utf-8")
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.lesson"):
         cache = SearchEntries(path, "salt")
-    assert cache.cached == {}
+    assert cache.cache.cached == {}
     assert str(path) in caplog.text
     assert index_with(cache, PAGES) == index_with(None, PAGES)
     cache.save()
-    assert set(json.loads(path.read_text(encoding="utf-8"))) == set(cache.used)
+    assert set(stored(path)) == set(cache.cache.used)
 
 
 def test_salt_follows_the_dictionary_and_the_search_options(tmp_path):
