@@ -32,6 +32,7 @@ import re
 from pathlib import Path
 
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import CountHandler
 
 from sitelib.keyed_cache import KeyedCache
 
@@ -60,17 +61,6 @@ def files_digest(files) -> str:
     """A hash of where every file of the build is: relative links are resolved against it."""
     rows = sorted(f"{f.src_uri}\0{f.dest_uri}\0{f.url}\0{f.inclusion}" for f in files)
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
-
-
-class _Warnings(logging.Handler):
-    """Counts the warnings logged while it is attached."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
 
 
 class RenderCache:
@@ -102,7 +92,7 @@ class RenderCache:
                 for identifier, anchor, title, primary in hit["registered"] if autorefs is not None else ():
                     autorefs.register_anchor(page, identifier, anchor, title=title, primary=primary)
                 return None
-            warnings, registered, foreign = _Warnings(), [], []
+            warnings, registered, foreign = CountHandler(level=logging.WARNING), [], []  # as --strict counts
 
             def record(on_page, identifier, anchor=None, *, title=None, primary=True):
                 (registered if on_page is page else foreign).append([identifier, anchor, title, primary])
@@ -118,7 +108,7 @@ class RenderCache:
                 logging.getLogger("mkdocs").removeHandler(warnings)
                 if autorefs is not None:
                     del autorefs.register_anchor  # the class's method again
-            if not warnings.count and not foreign:
+            if not warnings.get_counts() and not foreign:
                 self.cache.put(key, {**_state(page), "registered": registered})
             return None
 
