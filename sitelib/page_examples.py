@@ -33,6 +33,15 @@ from sitelib.text_conversion import Conversion
 REPORT_URI = "execution-report.md"
 
 
+def executed_digest(found: list[tuple[str, Path, dict]]) -> str:
+    """A hash of every executed notebook in what :meth:`ExamplePages.execute` returned."""
+    digest = hashlib.sha256()
+    for _uri, _src, executions in found:
+        for execution in executions.values():
+            digest.update(nbformat.writes(execution.notebook).encode())
+    return digest.hexdigest()
+
+
 class ExampleError(Exception):
     """An example could not be executed or found; the message names the file and line."""
 
@@ -53,19 +62,15 @@ class ExamplePages:
     default: str  # the default language's code: the others sit under <code>/
     edit_base: str = ""  # mkdocs.yml's edit_uri, e.g. edit/main/ ("" for no edit links)
     pages: dict[str, _Page] = field(default_factory=dict)
-    executed_digest: str = ""  # a hash of every executed notebook this build used
 
     def __post_init__(self):
         self.text = text(self.lang, self.conversion)  # once per build: converting is not free
 
     def execute(self, config, options) -> list[tuple[str, Path, dict]]:
-        """Execute every example (or take it from the cache): ``(uri, folder, executions)`` per examples folder.
-
-        Also sets ``executed_digest``, a hash of every executed notebook.
-        """
+        """Execute every example (or take it from the cache): ``(uri, folder, executions)`` per examples folder."""
         root = Path(config.config_file_path).parent
         cache = root / options.cache_dir
-        found, digest = [], hashlib.sha256()
+        found = []
         for lesson in options.examples:
             src = root / lesson.src
             if not src.is_dir():
@@ -76,10 +81,7 @@ class ExamplePages:
                               else unexecuted_examples(src))
             except ExampleFailed as error:
                 raise ExampleError(str(error)) from None
-            for execution in executions.values():
-                digest.update(nbformat.writes(execution.notebook).encode())
             found.append((lesson.uri, src, executions))
-        self.executed_digest = digest.hexdigest()
         return found
 
     def add_files(self, files, config, options):

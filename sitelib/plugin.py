@@ -97,6 +97,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.timings_strings: dict = {}
         self.search_entries: search_entries.SearchEntries | None = None  # a language build's, set in on_pre_build
         self.render_cache: render_cache.RenderCache | None = None  # likewise
+        self.executed_digest = ""  # the orchestrating build's hash of every executed notebook
 
     # --- configuration -------------------------------------------------
     @event_priority(100)  # before search and Material read theme.language
@@ -211,7 +212,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             return files
         try:
             if self.building is None:  # the orchestrating build: execute once for all languages, build nothing
-                self.examples.execute(config, self.config)
+                self.executed_digest = page_examples.executed_digest(self.examples.execute(config, self.config))
                 config.nav = []
                 return Files([])
             return self.examples.add_files(files, config, self.config)
@@ -259,7 +260,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                 if cache is not None:
                     cache.save()
             return
-        shared = build_inputs.shared_key(config, self.config, self.examples.executed_digest)
+        shared = build_inputs.shared_key(config, self.config, self.executed_digest)
         for lang in self.languages:
             self.build_language(config, lang, shared)
 
