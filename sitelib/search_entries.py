@@ -73,11 +73,16 @@ class SearchEntries:
 
 
 def salt(search_config: dict, jieba_dictionary: str | None) -> str:
-    """What every page's entries also depend on: the search options, Material's and jieba's versions, the dictionary."""
+    """What every page's entries also depend on: the search options, Material's and jieba's versions, the dictionary.
+
+    The dictionary counts by path, size and modification time, not by its bytes: it is 8.5 MB, read in
+    every language build, and the lesson's own is named after a hash of what it is made from.
+    """
     from importlib.metadata import version
 
     facts = [repr(sorted(search_config.items())), version("mkdocs-material"), version("jieba")]
     digest = hashlib.sha256("\0".join(facts).encode())
     if jieba_dictionary and Path(jieba_dictionary).is_file():
-        digest.update(Path(jieba_dictionary).read_bytes())
+        stat = Path(jieba_dictionary).stat()
+        digest.update(f"\0{jieba_dictionary}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     return digest.hexdigest()

@@ -113,10 +113,13 @@ def test_an_unreadable_cache_is_ignored_with_a_note(tmp_path, caplog, text):
 
 
 def test_salt_follows_the_dictionary_and_the_search_options(tmp_path):
-    """Another jieba dictionary or other search options make every key new."""
+    """Another jieba dictionary, a rewritten one or other search options make every key new."""
     first, second = tmp_path / "a.txt", tmp_path / "b.txt"
     first.write_text("张量 5 n\n", encoding="utf-8")
     second.write_text("张量 6 n\n", encoding="utf-8")
     assert salt(CONFIG, str(first)) == salt(CONFIG, str(first))
     assert salt(CONFIG, str(first)) != salt(CONFIG, str(second))
     assert salt(CONFIG, str(first)) != salt({**CONFIG, "lang": ["en"]}, str(first))
+    before = salt(CONFIG, str(first))
+    first.write_text("张量 5 n\n自动求导 3 n\n", encoding="utf-8")  # the same file, rewritten
+    assert salt(CONFIG, str(first)) != before
