@@ -38,7 +38,8 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 torch.manual_seed(0)  # the same weights, noise and batch order on every run
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+# The accelerator (a CUDA GPU, say) if there is one, else the CPU.
+device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else torch.device("cpu")
 print("torch", torch.__version__, "on", device)
 
 # %% [markdown] lang="en"
@@ -53,7 +54,7 @@ print("torch", torch.__version__, "on", device)
 # ## 第一步：数据
 #
 # 在 $[-3, 3]$ 上均匀取 256 个点 $x$，目标值是 $y = \sin x$ 加上一点噪声。
-# 两者都是 $(256, 1)$ 的张量：每行一个样本，每列一个特征，正是 `nn.Linear` 需要的排列。
+# 两者都是 $(256, 1)$ 的张量：第 0 维上每个位置是一个样本，第 1 维上每个位置是一个特征，正是 `nn.Linear` 需要的排列。
 # `DataLoader` 把它们打乱后按每批 32 个分发；它自带的生成器固定了种子，所以顺序也是确定的。
 
 # %%

@@ -150,7 +150,7 @@ print(t.reshape(-1)[:4])
 #
 # 两个形状不同时，PyTorch 从右往左逐维比较。两个大小相等或其中一个为 1 时就能匹配，
 # 缺少的维度按 1 处理。大小为 1 的维度会被“拉伸”，但并不真的复制数据。
-# 一个 $(3, 1)$ 的列加上一个 $(4,)$ 的行，得到 $(3, 4)$ 的表：
+# 形状为 $(3, 1)$ 的张量加上形状为 $(4,)$ 的张量，得到形状为 $(3, 4)$ 的张量：
 
 # %%
 col = torch.tensor([[0], [10], [20]])  # shape (3, 1)
@@ -256,7 +256,9 @@ print(w.detach().numpy())
 # Every tensor lives on a **device**: `cpu`, `cuda` (an NVIDIA or AMD GPU),
 # `mps` (an Apple GPU), ... Portable code picks the device at run time and
 # moves tensors with `.to(device)`; `torch.zeros(..., device=device)` creates
-# them there directly.
+# them there directly. `torch.accelerator.is_available()` says whether this
+# machine has a usable accelerator (any kind of GPU), and
+# `torch.accelerator.current_accelerator()` names it.
 
 # %% [markdown] lang="zh"
 # ## 8. 设备
@@ -264,16 +266,19 @@ print(w.detach().numpy())
 # 每个张量都位于某个**设备**上：`cpu`、`cuda`（NVIDIA 或 AMD GPU）、`mps`（Apple GPU）等。
 # 可移植的代码在运行时选择设备，用 `.to(device)` 移动张量；
 # `torch.zeros(..., device=device)` 则直接在该设备上创建。
+# `torch.accelerator.is_available()` 告诉你这台机器有没有可用的加速器（任何一种 GPU），
+# `torch.accelerator.current_accelerator()` 给出它是哪一种。
 
 # %%
-device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+# The accelerator (a CUDA GPU, an Apple GPU, ...) if there is one, else the CPU.
+device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else torch.device("cpu")
 print("this run uses:", device)
 x = torch.ones(2, 3).to(device)
 print(x.device)
 
 # %% [markdown] lang="en"
 # An operation needs all its tensors on the same device; PyTorch never moves
-# them for you. On a machine with a CUDA GPU the cell below adds a GPU tensor
+# them for you. On a machine with a GPU the cell below adds a GPU tensor
 # to a CPU tensor and prints the error that really occurs. On a machine
 # without one it uses the **`meta`** device, which exists on every build:
 # meta tensors have a shape and a `dtype` but no data. The mismatch is
@@ -281,13 +286,13 @@ print(x.device)
 
 # %% [markdown] lang="zh"
 # 一次运算要求它的所有张量位于同一设备上；PyTorch 不会替你移动它们。
-# 在有 CUDA GPU 的机器上，下面的单元格把 GPU 张量和 CPU 张量相加，并打印真实出现的错误。
+# 在有 GPU 的机器上，下面的单元格把 GPU 张量和 CPU 张量相加，并打印真实出现的错误。
 # 在没有 GPU 的机器上，它改用每个版本都有的 **`meta`** 设备：meta 张量只有形状和 `dtype`，
 # 没有数据。不匹配会以同样的方式被发现，只是错误信息的措辞随设备而不同。
 
 # %%
-if torch.cuda.is_available():
-    other = torch.ones(2, 3, device="cuda")
+if torch.accelerator.is_available():
+    other = torch.ones(2, 3, device=torch.accelerator.current_accelerator())
 else:
     other = torch.ones(2, 3, device="meta")
 try:
@@ -445,7 +450,7 @@ print("fixed:", (torch.ones(2, 3).to(other.device) + other).shape)
 #
 # </details>
 #
-# **3.** 取 `m = torch.arange(6).reshape(2, 3)`。先取出最后一列，再计算 `m @ m.T`。
+# **3.** 取 `m = torch.arange(6).reshape(2, 3)`。先取出第 1 维下标为最后一个的全部元素（结果的形状为 `(2,)`），再计算 `m @ m.T`。
 # 为什么 `m @ m` 会失败？
 #
 # <details class="success"><summary>答案</summary>

@@ -5,10 +5,11 @@ the kernel is *queued*. Reading the clock right after it measures the launch,
 not the product. These helpers synchronize before reading the clock, or use
 CUDA events, so that the time is the time of the work.
 
-torch is imported inside the functions that use it: :func:`cpu_model`,
-:func:`matmul_flops` and :func:`tflops` need only the standard library, so the
-site's build and its timing recorder use these same definitions without
-loading torch.
+The timing recorder (``scripts/record_timings.py``) and the GPU tests use
+them. The matrix-product example writes the few lines it needs itself, so
+that its download runs on its own. torch is imported inside the functions
+that use it: `cpu_model`, `matmul_flops` and `tflops` need only the standard
+library, so the site's build and the recorder load them without torch.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def cpu_model() -> str:
     Linux names it in ``/proc/cpuinfo``: ``model name`` on x86 (and on some
     ARM boards), ``Hardware`` or ``cpu model`` on other ARM and MIPS boards; the
     first of these lines wins. Elsewhere, or when none is there (many ARM
-    servers), the name comes from the :mod:`platform` module.
+    servers), the name comes from Python's `platform` module.
 
     Examples:
         >>> isinstance(cpu_model(), str) and cpu_model() != ""

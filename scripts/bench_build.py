@@ -152,10 +152,10 @@ def serve_latencies(project: Path, runs: int) -> dict[str, list[float]]:
                 wait_for(server.base + "examples/autograd_basics/", marker + "ex", saved))
             time.sleep(1)
             saved = append(project / "lessonsrc" / "timing.py", f'\nBENCH_MARK = "{marker}"\n')
-            report = server.base + "execution-report/"
-            before = fetch(report)
-            # The helper edit re-executes the example importing it; the report's run stamp changes.
-            results.setdefault("helper edit", []).append(wait_until_changed(report, before, saved))
+            api = server.base + "api/"
+            before = fetch(api)
+            # No example imports the helper; the API page renders its source, so that page changes.
+            results.setdefault("helper edit", []).append(wait_until_changed(api, before, saved))
             time.sleep(1)
     finally:
         server.close()

@@ -114,7 +114,8 @@ def kernel_env() -> dict[str, str]:
     """The environment of every example kernel: this one, made reproducible."""
     env = dict(os.environ)
     env["PYTHONHASHSEED"] = "0"  # set iteration order is part of some outputs
-    env["MPLBACKEND"] = "Agg"  # plots go into the notebook, never to a window
+    # The inline backend puts plt.show() figures into the notebook (Agg would drop them), never a window.
+    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # a .pyc written into lessonsrc/ would make mkdocs serve rebuild again
     return env
 

@@ -1,8 +1,8 @@
 """Measuring torch.matmul on the CPU and on CUDA devices.
 
 torch is imported inside functions, so this module (and the host facts it
-re-exports from :mod:`sitelib.timings_host` for the hook and the recorder)
-loads without it. GPU calls go through :class:`CudaBackend` so that tests can
+re-exports from `sitelib.timings_host` for the hook and the recorder)
+loads without it. GPU calls go through `CudaBackend` so that tests can
 drive the GPU paths on the CPU. Standard library and torch only: the recorder
 runs on bare GPU machines.
 """
@@ -88,6 +88,43 @@ def matmul_bytes(m: int, k: int, n: int, itemsize: int) -> int:
     return (m * k + k * n + m * n) * itemsize
 
 
+def has_fp32_precision(torch_version: str) -> bool:
+    """Whether this torch sets TF32 with ``fp32_precision`` (2.9 and later) rather than ``allow_tf32``.
+
+    PyTorch 2.9 introduced ``torch.backends.cuda.matmul.fp32_precision`` and
+    deprecated ``allow_tf32``; the recorder still runs on torch 2.4 to 2.8.
+
+    >>> has_fp32_precision("2.13.0+cpu"), has_fp32_precision("2.9.0"), has_fp32_precision("2.8.1+cu126")
+    (True, True, False)
+    >>> has_fp32_precision("2.10.0a0+git1234")
+    True
+    """
+    found = re.match(r"(\d+)\.(\d+)", torch_version)
+    if not found:
+        raise ValueError(f"cannot read a torch version from {torch_version!r}")
+    return (int(found[1]), int(found[2])) >= (2, 9)
+
+
+@contextmanager
+def tf32_matmul(flags, enabled: bool, torch_version: str):
+    """Allow (or forbid) TF32 in float32 matmuls on ``flags`` (``torch.backends.cuda.matmul``), then restore.
+
+    torch >= 2.9: ``flags.fp32_precision`` = ``"tf32"`` or ``"ieee"``; older: ``flags.allow_tf32``.
+    """
+    if has_fp32_precision(torch_version):
+        old, flags.fp32_precision = flags.fp32_precision, "tf32" if enabled else "ieee"
+        try:
+            yield
+        finally:
+            flags.fp32_precision = old
+    else:
+        old, flags.allow_tf32 = flags.allow_tf32, enabled
+        try:
+            yield
+        finally:
+            flags.allow_tf32 = old
+
+
 class CudaBackend:
     """The few torch.cuda calls the GPU measurements make, in one replaceable place."""
 
@@ -95,6 +132,7 @@ class CudaBackend:
         import torch
         self.cuda = torch.cuda
         self.matmul_flags = torch.backends.cuda.matmul
+        self.torch_version = torch.__version__
 
     def use_device(self, device):  # events and streams belong to the current device
         return self.cuda.device(device)
@@ -115,13 +153,8 @@ class CudaBackend:
             except TypeError:  # torch < 2.4 has no emulation switch and counts native only
                 return self.cuda.is_bf16_supported()
 
-    @contextmanager
     def tf32(self, enabled: bool):
-        old, self.matmul_flags.allow_tf32 = self.matmul_flags.allow_tf32, enabled
-        try:
-            yield
-        finally:
-            self.matmul_flags.allow_tf32 = old
+        return tf32_matmul(self.matmul_flags, enabled, self.torch_version)
 
 
 @contextmanager

@@ -121,8 +121,8 @@ PROBE_CHANGES = """\
 import os, random, torch
 torch.set_default_dtype(torch.float64)
 torch.set_num_threads(1)
-torch.backends.cuda.matmul.allow_tf32 = True
-torch.backends.cudnn.allow_tf32 = False
+torch.backends.cuda.matmul.fp32_precision = "tf32"
+torch.backends.cudnn.conv.fp32_precision = "ieee"
 torch.manual_seed(1234); random.seed(1234)
 os.chdir("/")
 import lessonsrc.helper
@@ -135,7 +135,7 @@ import os, random, torch
 import lessonsrc.helper
 print("dtype", torch.get_default_dtype())
 print("threads", torch.get_num_threads())
-print("tf32", torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+print("tf32", torch.backends.cuda.matmul.fp32_precision, torch.backends.cudnn.conv.fp32_precision)
 print("rng", torch.rand(1).item(), random.random())
 print("cwd", os.getcwd())
 print("helper", lessonsrc.helper.VALUE)

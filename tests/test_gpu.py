@@ -84,7 +84,7 @@ def test_pinned_copies_are_faster_than_pageable(gpu):
 
 def test_every_precision_measures_and_restores_tf32(gpu):
     """The real backend measures each precision, the rows follow the schema, and TF32 is restored."""
-    backend, before = tm.CudaBackend(), torch.backends.cuda.matmul.allow_tf32
+    backend, before = tm.CudaBackend(), torch.backends.cuda.matmul.fp32_precision
     rows = []
     with backend.use_device(gpu.device):
         for precision in tm.GPU_PRECISIONS:
@@ -92,7 +92,7 @@ def test_every_precision_measures_and_restores_tf32(gpu):
                 continue
             rows.append(tm.measure_matmul(gpu.device, gpu.name, 1024, 1024, 1024, backend=backend,
                                           precision=precision, min_run_time=0.05, warmup_s=0.02))
-    assert torch.backends.cuda.matmul.allow_tf32 == before
+    assert torch.backends.cuda.matmul.fp32_precision == before
     assert {r["precision"] for r in rows} >= {"fp32", "tf32", "fp16"}
     assert all(r["tflops"] > 0 and r["threads"] is None for r in rows)
     record = {"machine_id": tm.current_machine_id(), "cpu_model": tm.cpu_model(),
@@ -109,8 +109,8 @@ def test_matmul_example_runs_its_gpu_cell():
     result = subprocess.run([sys.executable, str(ROOT / "lessonsrc" / "matmul_cpu_gpu.py")],
                             capture_output=True, text=True, timeout=240, cwd=ROOT, env=env)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
-    assert "No CUDA GPU was found" not in result.stdout
-    assert "synchronized median of 10:" in result.stdout
+    assert "No GPU was found" not in result.stdout
+    assert "synchronized median:" in result.stdout
     found = re.search(r"vector_norm\(c_gpu\) = tensor\(([\d.]+)", result.stdout)
     assert found, result.stdout
     assert abs(float(found.group(1)) / expected_norm(M, K, N) - 1) < 0.01

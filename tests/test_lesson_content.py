@@ -16,7 +16,8 @@ from conftest import ROOT
 
 EXAMPLES = find_examples(ROOT / "lessonsrc")
 # Examples that teach with exercises whose answers are `>>>` snippets in their prose cells.
-WITH_ANSWERS = ["autograd_basics.py", "tensors_basics.py", "first_training_loop.py", "digits_classifier.py"]
+WITH_ANSWERS = ["autograd_basics.py", "tensors_basics.py", "first_training_loop.py", "digits_classifier.py",
+                "matmul_cpu_gpu.py"]
 # Chinese prose of these files is checked for ASCII punctuation (matmul_cpu_gpu.py has another owner).
 PUNCTUATION_CHECKED = ["autograd_basics.py", "tensors_basics.py", "first_training_loop.py", "digits_classifier.py"]
 LEARNER_PAGES = [
