@@ -219,9 +219,10 @@ ax.broken_barh([(wait_from, wait_to - wait_from)], (1.6, 0.6), color="lightgray"
 ax.broken_barh([(s, e - s) for s, e in events["ran"]], (0.4, 0.6), color="tab:blue", edgecolor="white",
                label="the work (a matmul each)")
 ax.axvline(submitted, color="black", linewidth=1)
-ax.annotate("naive clock read", (submitted, 2.35), xytext=(6, 0), textcoords="offset points", fontsize=9)
-ax.annotate("synchronized clock read", (wait_to, 2.35), xytext=(-4, 0), textcoords="offset points",
-            fontsize=9, ha="right")
+ax.annotate(f"naive clock read: {submitted * 1e3:.1f} ms", (submitted, 2.35), xytext=(6, 0),
+            textcoords="offset points", fontsize=9)
+ax.annotate(f"synchronized clock read: {wait_to:.2f} s", (wait_to, 2.35), xytext=(-4, 0),
+            textcoords="offset points", fontsize=9, ha="right")
 ax.axvline(wait_to, color="black", linewidth=1)
 ax.set_yticks([0.7, 1.9], ["worker\n(GPU stream)", "main thread\n(Python)"])
 ax.set_ylim(0, 2.9)

@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import re
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, LogLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from sitelib.timings_schema import PRECISIONS
 
@@ -81,8 +82,30 @@ def _label(device: str, variant) -> str:
     return f"{device} {variant}"
 
 
+def log_ticks(low: float, high: float) -> list[float]:
+    """Tick values for a log axis from ``low`` to ``high``: 1-2-5 steps, finer when the range
+    is narrow, so that even a range within one decade gets at least four labelled ticks.
+
+    >>> log_ticks(0.085, 0.21)
+    [0.09, 0.1, 0.12, 0.15, 0.2]
+    >>> log_ticks(0.01, 10)
+    [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0]
+    """
+    if not 0 < low <= high:
+        raise ValueError(f"a log axis needs 0 < low <= high, got {low}, {high}")
+    for steps in ((1, 2, 5), (1, 1.5, 2, 3, 5, 7), (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)):
+        ticks = [float(f"{m * 10.0 ** e:.3g}") for e in range(math.floor(math.log10(low)) - 1,
+                                                             math.ceil(math.log10(high)) + 1)
+                 for m in steps]
+        ticks = [t for t in ticks if low <= t <= high]
+        if len(ticks) >= 4:
+            return ticks
+    return ticks
+
+
 def _draw(series: dict, cross: dict) -> str:
-    fig = Figure(figsize=(6.0, 3.9), layout="constrained")
+    # A small canvas with large type: the SVG scales to the column, so text stays readable on a phone.
+    fig = Figure(figsize=(5.0, 3.7), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     cpu_styles = iter(_CPU_STYLES * 4)
@@ -93,28 +116,32 @@ def _draw(series: dict, cross: dict) -> str:
         xs, ys = zip(*points)
         ax.plot(xs, ys, color=colour, marker=marker, linestyle=dash, linewidth=1.6,
                 markersize=5, label=_label(device, variant))
+    # The crossover is a shaded region with a label, not a line: no series can be mistaken for it.
     for device, n in cross.items():
-        ax.axvline(n, color=_INK, linestyle=(0, (2, 3)), linewidth=1, alpha=0.7)
-        ax.annotate(f"{device} fp32 > CPU", xy=(n, 0), xycoords=("data", "axes fraction"),
-                    xytext=(4, 4), textcoords="offset points", fontsize=8)
+        ax.axvspan(n, sizes[-1], color=_INK, alpha=0.07, linewidth=0)
+        ax.annotate(f"{device} fp32 faster →", xy=(n, 1), xycoords=("data", "axes fraction"),
+                    xytext=(4, -4), textcoords="offset points", fontsize=9, va="top")
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xticks(sizes, [str(n) for n in sizes])
     ax.minorticks_off()
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    values = [v for points in series.values() for _, v in points]
+    low, high = min(values) / 1.1, max(values) * 1.1
+    ax.set_ylim(low, high)
+    ax.yaxis.set_major_locator(FixedLocator(log_ticks(low, high)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))
-    ax.set_xlabel("n  (n×n @ n×n)")
-    ax.set_ylabel("TFLOP/s")
+    ax.set_xlabel("matrix size n (n×n @ n×n), log scale")
+    ax.set_ylabel("TFLOP/s, log scale")
     ax.grid(True, which="major", color=_INK, alpha=0.18, linewidth=0.6)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    fig.legend(fontsize=9, ncols=min(len(series), 3), loc="outside lower center")
+    fig.legend(fontsize=10, ncols=min(len(series), 2), loc="outside lower center")
     buf = io.StringIO()
     fig.savefig(buf, format="svg", transparent=True)
     return buf.getvalue()
 
 
-_RC = {"svg.fonttype": "none", "svg.hashsalt": "timings-chart", "font.size": 10,
+_RC = {"svg.fonttype": "none", "svg.hashsalt": "timings-chart", "font.size": 11,
        "text.color": _INK, "axes.edgecolor": _INK, "axes.labelcolor": _INK,
        "xtick.color": _INK, "ytick.color": _INK, "legend.frameon": False,
        "font.family": "sans-serif", "axes.unicode_minus": False}
