@@ -183,7 +183,7 @@ print(sum(p.numel() for p in model.parameters()), "parameters")
 # training, every class is about equally likely, so the first loss is near
 # $\ln 10 \approx 2.30$.
 #
-# As in PyTorch's *Learn the Basics*, one function trains for one epoch and
+# As in PyTorch's [Learn the Basics](https://docs.pytorch.org/tutorials/beginner/basics/intro.html), one function trains for one epoch and
 # another tests: the test loop runs under `model.eval()` and
 # `torch.no_grad()`, and counts the correct predictions.
 
@@ -194,7 +194,7 @@ print(sum(p.numel() for p in model.parameters()), "parameters")
 # 它先用 softmax 把分数变成概率；真实类别的概率越高，损失越小。
 # 训练之前，每个类别的可能性差不多，所以第一次的损失接近 $\ln 10 \approx 2.30$。
 #
-# 和 PyTorch 官方教程 *Learn the Basics* 一样，一个函数训练一个轮次，另一个函数做测试：
+# 和 PyTorch 官方教程 [Learn the Basics](https://docs.pytorch.org/tutorials/beginner/basics/intro.html) 一样，一个函数训练一个轮次，另一个函数做测试：
 # 测试循环在 `model.eval()` 和 `torch.no_grad()` 下运行，并统计预测正确的个数。
 
 # %%
@@ -296,24 +296,26 @@ with torch.no_grad():
 fig, axes = plt.subplots(3, 8, figsize=(8, 3.6))
 for ax, image, guess, truth in zip(axes.flat, test_images, predicted, test_labels):
     ax.imshow(image, cmap="gray_r")
-    wrong = guess != truth
-    ax.set_title(f"pred {guess.item()} / true {truth.item()}", fontsize=8, color="red" if wrong else "black")
+    colour = "black" if guess == truth else "red"
+    ax.set_title(f"pred {guess.item()} / true {truth.item()}", fontsize=8, color=colour)
     ax.axis("off")
 fig.tight_layout()
 plt.show()
-print((predicted == test_labels).sum().item(), "of", len(test_labels), "shown are right")
+print((predicted == test_labels).sum().item(), "of", len(test_labels), "are right")
 
 # %% [markdown] lang="en"
 # ## Step 7: save and load the weights
 #
-# As *Learn the Basics* does: save the `state_dict` with `torch.save`, build a
+# As [*Learn the Basics*](https://docs.pytorch.org/tutorials/beginner/basics/saveloadrun_tutorial.html) does: save the `state_dict` with `torch.save`, build a
 # new model of the same class and load the weights with
 # `load_state_dict(torch.load(path, weights_only=True))`, then call `eval()`
 # before predicting. We save into a temporary directory that is deleted
 # afterwards; in your own project, choose a real path.
 
 # %% [markdown] lang="zh"
-# 和 *Learn the Basics* 的做法一样：用 `torch.save` 保存 `state_dict`，新建一个同一个类的模型，
+# ## 第七步：保存与加载权重
+#
+# 和 [*Learn the Basics*](https://docs.pytorch.org/tutorials/beginner/basics/saveloadrun_tutorial.html) 的做法一样：用 `torch.save` 保存 `state_dict`，新建一个同一个类的模型，
 # 用 `load_state_dict(torch.load(path, weights_only=True))` 加载权重，预测之前调用 `eval()`。
 # 这里存到一个用完即删的临时目录；在你自己的项目里，请换成真正的路径。
 
