@@ -51,9 +51,12 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset, random_split
 
 torch.manual_seed(0)  # the same split, weights and batch order on every run
-torch.set_num_threads(1)  # tiny matrices: splitting them across threads costs more than it saves
+torch.set_num_threads(1)  # tiny matrices: more threads cost more than they save
 # The accelerator (a CUDA GPU, say) if there is one, else the CPU.
-device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else torch.device("cpu")
+if torch.accelerator.is_available():
+    device = torch.accelerator.current_accelerator()
+else:
+    device = torch.device("cpu")
 print("torch", torch.__version__, "on", device)
 
 # %% [markdown] lang="en"
@@ -106,7 +109,8 @@ class DigitsDataset(Dataset):
     """scikit-learn's 8×8 digits as (image, label) tensor pairs."""
 
     def __init__(self, images, labels):
-        self.images = torch.tensor(images, dtype=torch.float32) / 16  # grey levels 0..16 -> 0..1
+        # grey levels 0..16 become floats 0..1
+        self.images = torch.tensor(images, dtype=torch.float32) / 16
         self.labels = torch.tensor(labels, dtype=torch.int64)
 
     def __len__(self):
@@ -118,7 +122,8 @@ class DigitsDataset(Dataset):
 
 dataset = DigitsDataset(digits.images, digits.target)
 image, label = dataset[0]
-print(len(dataset), "samples; sample 0:", tuple(image.shape), image.dtype, "label", label.item())
+print(len(dataset), "samples")
+print("sample 0:", tuple(image.shape), image.dtype, "label", label.item())
 
 # %% [markdown] lang="en"
 # ## Step 3: training and test data
@@ -137,8 +142,11 @@ print(len(dataset), "samples; sample 0:", tuple(image.shape), image.dtype, "labe
 # 训练时打乱顺序（每个轮次一个新顺序，同样固定了种子），测试时按原顺序。
 
 # %%
-train_data, test_data = random_split(dataset, [0.8, 0.2], generator=torch.Generator().manual_seed(0))
-train_loader = DataLoader(train_data, batch_size=64, shuffle=True, generator=torch.Generator().manual_seed(0))
+split_seed = torch.Generator().manual_seed(0)
+train_data, test_data = random_split(dataset, [0.8, 0.2], generator=split_seed)
+shuffle_seed = torch.Generator().manual_seed(0)
+train_loader = DataLoader(train_data, batch_size=64, shuffle=True,
+                          generator=shuffle_seed)
 test_loader = DataLoader(test_data, batch_size=64)
 print(len(train_data), "training samples in", len(train_loader), "batches")
 print(len(test_data), "test samples in", len(test_loader), "batches")
@@ -164,7 +172,9 @@ print("one batch:", tuple(images.shape), tuple(labels.shape))
 class DigitNet(nn.Module):
     def __init__(self, hidden: int = 64):
         super().__init__()
-        self.layers = nn.Sequential(nn.Flatten(), nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+        self.layers = nn.Sequential(
+            nn.Flatten(), nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10)
+        )
 
     def forward(self, x):
         return self.layers(x)
@@ -247,11 +257,11 @@ for epoch in range(1, 21):
     test_loss, accuracy = test_loop(test_loader, model, loss_fn)
     test_losses.append(test_loss)
     if epoch == 1 or epoch % 5 == 0:
-        print(f"epoch {epoch:2d}  train loss {train_losses[-1]:.4f}  test loss {test_loss:.4f}  "
-              f"test accuracy {accuracy:.1%}")
+        print(f"epoch {epoch:2d}  train loss {train_losses[-1]:.4f}  "
+              f"test loss {test_loss:.4f}  test accuracy {accuracy:.1%}")
 seconds = time.perf_counter() - start
 print(f"training and testing took {seconds:.1f} s on {device}")
-assert accuracy > 0.9, "a small network should recognise more than 90 % of the test digits"
+assert accuracy > 0.9, "a small network should get over 90 % of the test digits right"
 
 # %% [markdown] lang="en"
 # ## Step 6: look at the results
@@ -295,7 +305,7 @@ with torch.no_grad():
 
 fig, axes = plt.subplots(3, 8, figsize=(8, 3.6))
 for ax, image, guess, truth in zip(axes.flat, test_images, predicted, test_labels):
-    ax.imshow(image, cmap="gray_r")
+    ax.imshow(image.numpy(), cmap="gray_r")
     colour = "black" if guess == truth else "red"
     ax.set_title(f"pred {guess.item()} / true {truth.item()}", fontsize=8, color=colour)
     ax.axis("off")

@@ -39,7 +39,10 @@ from torch.utils.data import DataLoader, TensorDataset
 
 torch.manual_seed(0)  # the same weights, noise and batch order on every run
 # The accelerator (a CUDA GPU, say) if there is one, else the CPU.
-device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else torch.device("cpu")
+if torch.accelerator.is_available():
+    device = torch.accelerator.current_accelerator()
+else:
+    device = torch.device("cpu")
 print("torch", torch.__version__, "on", device)
 
 # %% [markdown] lang="en"

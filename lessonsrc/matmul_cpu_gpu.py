@@ -56,8 +56,11 @@ import torch
 from torch.utils.benchmark import Timer
 
 # The accelerator (a CUDA GPU, say) if there is one; None on a CPU-only machine.
-gpu = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else None
-print("torch", torch.__version__, "| accelerator:", gpu, "| CPU threads:", torch.get_num_threads())
+gpu = None
+if torch.accelerator.is_available():
+    gpu = torch.accelerator.current_accelerator()
+print("torch", torch.__version__, "| accelerator:", gpu)
+print("CPU threads:", torch.get_num_threads())
 
 # %% [markdown] lang="en"
 # ## Step 1: the product on the CPU
@@ -95,14 +98,17 @@ x @ x
 t1 = time.perf_counter()
 x @ x
 t2 = time.perf_counter()
-print(f"tiny 4x4 product: first call {(t1 - t0) * 1e6:.0f} µs, second call {(t2 - t1) * 1e6:.0f} µs")
+print(f"tiny 4x4 product: first call {(t1 - t0) * 1e6:.0f} µs, "
+      f"second call {(t2 - t1) * 1e6:.0f} µs")
 
 t0 = time.perf_counter()
 c = torch.matmul(a, b)
 first = time.perf_counter() - t0
-timing = Timer("torch.matmul(a, b)", globals={"torch": torch, "a": a, "b": b}).blocked_autorange(min_run_time=2)
+timer = Timer("torch.matmul(a, b)", globals={"torch": torch, "a": a, "b": b})
+timing = timer.blocked_autorange(min_run_time=2)
 print(f"first call: {first:.3f} s")
-print(f"median of {len(timing.times)} timed runs: {timing.median:.3f} s = {tflops(timing.median):.3f} TFLOP/s")
+print(f"median of {len(timing.times)} timed runs: {timing.median:.3f} s "
+      f"= {tflops(timing.median):.3f} TFLOP/s")
 print(f"first call / median: {first / timing.median:.2f}")
 
 # %% [markdown] lang="en"
@@ -191,12 +197,12 @@ with ThreadPoolExecutor(max_workers=1) as queue:
         futures.append(queue.submit(job))
         events["queued"].append((before, time.perf_counter() - t0))
     wait_from = time.perf_counter() - t0
-    futures[-1].result()  # like torch.accelerator.synchronize(): wait for the queue to drain
+    futures[-1].result()  # like torch.accelerator.synchronize(): wait for the queue
     wait_to = time.perf_counter() - t0
 
 submitted = events["queued"][-1][1]
-print(f"three submit() calls returned after {submitted * 1e3:8.3f} ms   <- what a naive timer reports")
-print(f"the last result() returned after    {wait_to * 1e3:8.1f} ms   <- the time of the work")
+print(f"three submit() calls returned after {submitted * 1e3:8.3f} ms  (a naive timer)")
+print(f"the last result() returned after    {wait_to * 1e3:8.1f} ms  (the work)")
 
 # %% [markdown] lang="en"
 # The timeline of that run, drawn from the times it recorded: the main thread
@@ -212,22 +218,24 @@ print(f"the last result() returned after    {wait_to * 1e3:8.1f} ms   <- the tim
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 2.6))
-ax.broken_barh([(s, max(e - s, 0.004)) for s, e in events["queued"]], (1.6, 0.6), color="tab:orange",
-               label="submit() / kernel launch")
-ax.broken_barh([(wait_from, wait_to - wait_from)], (1.6, 0.6), color="lightgray", hatch="//",
+queued = [(s, max(e - s, 0.004)) for s, e in events["queued"]]  # wide enough to see
+ax.broken_barh(queued, (1.6, 0.6), color="tab:orange", label="submit() / kernel launch")
+ax.broken_barh([(wait_from, wait_to - wait_from)], (1.6, 0.6), color="lightgray",
                label="result() / synchronize(): waiting")
-ax.broken_barh([(s, e - s) for s, e in events["ran"]], (0.4, 0.6), color="tab:blue", edgecolor="white",
+ran = [(s, e - s) for s, e in events["ran"]]
+ax.broken_barh(ran, (0.4, 0.6), color="tab:blue", edgecolor="white",
                label="the work (a matmul each)")
 ax.axvline(submitted, color="black", linewidth=1)
-ax.annotate(f"naive clock read: {submitted * 1e3:.1f} ms", (submitted, 2.35), xytext=(6, 0),
-            textcoords="offset points", fontsize=9)
-ax.annotate(f"synchronized clock read: {wait_to:.2f} s", (wait_to, 2.35), xytext=(-4, 0),
-            textcoords="offset points", fontsize=9, ha="right")
+ax.annotate(f"naive clock read: {submitted * 1e3:.1f} ms", (submitted, 2.35),
+            xytext=(6, 0), textcoords="offset points", fontsize=9)
+ax.annotate(f"synchronized clock read: {wait_to:.2f} s", (wait_to, 2.35),
+            xytext=(-4, 0), textcoords="offset points", fontsize=9, ha="right")
 ax.axvline(wait_to, color="black", linewidth=1)
 ax.set_yticks([0.7, 1.9], ["worker\n(GPU stream)", "main thread\n(Python)"])
 ax.set_ylim(0, 2.9)
 ax.set_xlabel("seconds since the first submit()")
-ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8, frameon=False)
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8,
+          frameon=False)
 fig.tight_layout()
 plt.show()
 
@@ -292,19 +300,23 @@ if gpu is not None:
     t0 = time.time()
     c_gpu = torch.matmul(a_gpu, b_gpu)
     t1 = time.time()  # no synchronize: this is the lesson's (wrong) way
-    print(f"naive first call, no synchronize (set-up + queuing, not the product): {t1 - t0:.6f} s")
+    print(f"naive first call, no synchronize: {t1 - t0:.6f} s (set-up + queuing)")
 
     for _ in range(3):
         torch.matmul(a_gpu, b_gpu)  # warm-up
-    gpu_timing = Timer("torch.matmul(a, b)", globals={"torch": torch, "a": a_gpu, "b": b_gpu}).blocked_autorange()
-    print(f"synchronized median: {gpu_timing.median * 1e3:.3f} ms = {tflops(gpu_timing.median):.1f} TFLOP/s")
+    on_gpu = {"torch": torch, "a": a_gpu, "b": b_gpu}
+    gpu_timer = Timer("torch.matmul(a, b)", globals=on_gpu)
+    gpu_timing = gpu_timer.blocked_autorange()
+    print(f"synchronized median: {gpu_timing.median * 1e3:.3f} ms "
+          f"= {tflops(gpu_timing.median):.1f} TFLOP/s")
     print(f"speed-up over this CPU: {timing.median / gpu_timing.median:.0f}x")
-    gpu_norm = torch.linalg.vector_norm(c_gpu)  # .item() below waits for the GPU: a hidden sync
+    gpu_norm = torch.linalg.vector_norm(c_gpu)  # .item() below waits: a hidden sync
     print("torch.linalg.vector_norm(c_gpu) =", gpu_norm)
     assert abs(gpu_norm.item() / expected - 1) < 0.01
 else:
     print("No GPU was found on this machine, so the GPU part was skipped.")
-    print("The recorded timings page lists every recorded machine and says which had a GPU.")
+    print("The recorded timings page lists every recorded machine")
+    print("and says which had a GPU.")
 
 # %% [markdown] lang="en"
 # ## Summary

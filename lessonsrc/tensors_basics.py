@@ -236,7 +236,8 @@ print("array after changing the tensor:", back, back.dtype)
 # %%
 w = torch.tensor([1.0, 2.0], requires_grad=True)
 out = (w * 3).sum()
-print("w is a leaf:", w.is_leaf, "| out is a leaf:", out.is_leaf, "| out.grad_fn:", type(out.grad_fn).__name__)
+print("w is a leaf:", w.is_leaf, "| out is a leaf:", out.is_leaf)
+print("out.grad_fn:", type(out.grad_fn).__name__)
 out.backward()
 print("w.grad:", w.grad)
 
@@ -271,7 +272,10 @@ print(w.detach().numpy())
 
 # %%
 # The accelerator (a CUDA GPU, an Apple GPU, ...) if there is one, else the CPU.
-device = torch.accelerator.current_accelerator() if torch.accelerator.is_available() else torch.device("cpu")
+if torch.accelerator.is_available():
+    device = torch.accelerator.current_accelerator()
+else:
+    device = torch.device("cpu")
 print("this run uses:", device)
 x = torch.ones(2, 3).to(device)
 print(x.device)

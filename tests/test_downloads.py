@@ -65,11 +65,12 @@ def clean_env() -> dict[str, str]:
 
 
 def run_script(script: Path, folder: Path) -> subprocess.CompletedProcess:
-    """Run ``script`` in ``folder`` with ``python -I`` behind the import guard."""
+    """Run ``script`` in ``folder`` with ``python -I -W error`` behind the import guard."""
     runner = folder.parent / f"{folder.name}-guard.py"
     runner.write_text(GUARD + f"\nimport runpy\nrunpy.run_path({str(script)!r}, run_name='__main__')\n",
                       encoding="utf-8")
-    return subprocess.run([sys.executable, "-I", str(runner)], cwd=folder, env=clean_env(),
+    # -W error: a reader should not see warnings either (deprecated APIs, say).
+    return subprocess.run([sys.executable, "-I", "-W", "error", str(runner)], cwd=folder, env=clean_env(),
                           capture_output=True, text=True, timeout=300)
 
 

@@ -190,3 +190,12 @@ def test_failing_example_fails_the_build(tmp_path):
     result = run_mkdocs("build", "--strict", cwd=project, env={"PYTHONPATH": str(project)})
     assert result.returncode != 0
     assert "lessonsrc/zz_broken.py:5: example failed in cell 2: RuntimeError: this example is broken on purpose" in result.stderr
+
+
+@pytest.mark.build
+@pytest.mark.parametrize(("stem", "figures"), [("digits_classifier", 3), ("matmul_cpu_gpu", 1)])
+def test_executed_figures_are_on_the_page(built_site, stem, figures):
+    """plt.show() in an example puts its figure into the page (inline PNG, no network), in every language."""
+    for page in built_site.glob(f"**/examples/{stem}/index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert html.count('src="data:image/png;base64,') == figures, page
