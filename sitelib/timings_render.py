@@ -16,7 +16,11 @@ from sitelib.timings_chart import chart_svg, crossovers, sweep_series
 from sitelib.timings_schema import PRECISIONS
 from sitelib.timings_strings import STRINGS
 
-PLACEHOLDERS = ("table", "machines", "chart", "naive", "summary")
+PLACEHOLDERS = ("table", "machines", "chart", "naive", "summary", "chart_intro", "first_call")
+
+# A first call at least this many times the median counts as slower: below it, the
+# difference is within the spread of repeated calls (the IQRs of the records are a few %).
+FIRST_CALL_SLOW = 1.2
 
 
 def strings(lang: str | dict) -> dict:
@@ -224,8 +228,40 @@ def render_naive(data: dict, lang: str, current_id: str | None) -> str:
     return _wrap(parts)
 
 
+def render_chart_intro(data: dict, lang: str, current_id: str | None) -> str:
+    """What the chart shows about GPUs: only what the records hold (nothing, without a GPU record)."""
+    s = strings(lang)
+    if not has_gpu_records(data):
+        return _wrap([f"<p>{s['chart_intro_cpu']}</p>"])
+    cross = []
+    for record in gpu_machines(data):
+        names = {r["device"]: r["device_name"] for r in record["measurements"]}
+        cross += [s["no_cross" if n is None else "cross"].format(gpu=_e(names.get(device, device)), n=n)
+                  for device, n in crossovers(sweep_series(record)).items()]
+    return _wrap([f"<p>{s['sentence_gap'].join([s['chart_intro_gpu'], *cross])}</p>"])
+
+
+def first_call_ratios(data: dict) -> list:
+    """First call / median of the lesson's product, for every device and variant that timed its first call."""
+    return [r["first_call_s"] / r["median_s"] for rec in data["machines"] for r in rec["measurements"]
+            if r["kind"] == "matmul" and r["role"] == "seed" and r["first_call_s"] and r["median_s"] > 0]
+
+
+def render_first_call(data: dict, lang: str, current_id: str | None) -> str:
+    """Whether the recorded first calls were slower than the median, as the ratios say."""
+    s = strings(lang)
+    ratios = first_call_ratios(data)
+    if not ratios:
+        return _wrap([f"<p>{s['first_none']}</p>"])
+    lo, hi = f"{min(ratios):.2f}", f"{max(ratios):.2f}"
+    span = s["ratio_one"].format(r=lo) if lo == hi else s["ratio_span"].format(lo=lo, hi=hi)
+    key = "first_slow" if max(ratios) >= FIRST_CALL_SLOW else "first_same"
+    return _wrap([f"<p>{s[key].format(span=span, n=len(ratios))}</p>"])
+
+
 RENDERERS = {"table": render_table, "machines": render_machines, "chart": render_chart,
-             "naive": render_naive, "summary": render_summary}
+             "naive": render_naive, "summary": render_summary, "chart_intro": render_chart_intro,
+             "first_call": render_first_call}
 
 
 def render(name: str, data: dict, lang: str | dict, current_id: str | None) -> str:

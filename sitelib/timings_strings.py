@@ -101,3 +101,36 @@ STRINGS = {
         "first_cols": ["设备", "线程数", "首次调用", "预热后中位数", "首次 / 中位数"],
     },
 }
+
+# Statements that depend on what the records hold (sitelib.timings_render.render_chart_intro and
+# render_first_call): a sentence about GPUs or first calls is only ever one the data bears out.
+STRINGS["en"].update({
+    "chart_intro_cpu": "No GPU record has been recorded yet, so the chart below draws CPU series only and "
+                       "shows nothing about when a GPU would be faster. For what a datasheet predicts, "
+                       "see the estimate further down.",
+    "chart_intro_gpu": "Small products cannot keep a GPU busy: launching the kernel costs about as much "
+                       "as the work. The dashed line marks the size from which a GPU in fp32 stays "
+                       "faster than the CPU with all its threads.",
+    "ratio_one": "{r} times", "ratio_span": "between {lo} and {hi} times",
+    "first_same": "On the recorded machines the first call of the lesson's product took {span} the "
+                  "median of the calls after warm-up ({n} measurements): there it paid no noticeable "
+                  "one-off cost. The script still times the first call on its own, because where lazy "
+                  "initialisation does happen it falls on that call.",
+    "first_slow": "On the recorded machines the first call of the lesson's product took {span} the "
+                  "median of the calls after warm-up ({n} measurements): the slow first calls pay "
+                  "one-off costs such as lazy initialisation, so warm up before measuring.",
+    "first_none": "No first-call time has been recorded yet.",
+})
+STRINGS["zh"].update({
+    "chart_intro_cpu": "目前还没有任何 GPU 记录，所以下图只有 CPU 曲线，看不出 GPU 从多大的矩阵起会更快。"
+                       "数据手册能预测什么，见下文的估算。",
+    "chart_intro_gpu": "小矩阵乘法喂不饱 GPU：启动内核的开销和计算本身差不多。虚线标出的是 fp32 的 GPU "
+                       "从哪个尺寸起一直快于使用全部线程的 CPU。",
+    "ratio_one": "{r} 倍", "ratio_span": "{lo} 到 {hi} 倍",
+    "first_same": "在已记录的机器上，原文示例乘法的首次调用耗时是预热后各次调用中位数的 {span}"
+                  "（共 {n} 项测量）：首次调用并没有付出明显的一次性开销。脚本仍然单独为首次调用计时，"
+                  "因为一旦发生延迟初始化，开销就落在这一次调用上。",
+    "first_slow": "在已记录的机器上，原文示例乘法的首次调用耗时是预热后各次调用中位数的 {span}"
+                  "（共 {n} 项测量）：较慢的首次调用付出了延迟初始化等一次性开销，所以测量前要先预热。",
+    "first_none": "还没有记录任何首次调用的时间。",
+})

@@ -152,7 +152,7 @@ _BLOCKS = re.compile(
     r"<!--.*?-->"                                     # HTML comments, <!-- timings:table -->
     r"|(?<![\\$])\$\$.+?\$\$"                         # display math
     r"|^[ \t]*:::[ \t]+\S.*$"                          # mkdocstrings ::: identifier
-    r"|<(pre|code|script|style|kbd|samp)\b[^>]*>.*?</\1\s*>",  # raw code-like HTML elements
+    r"|<(pre|code|script|style|kbd|samp|cite)\b[^>]*>.*?</\1\s*>",  # code-like elements; <cite>: a quoted title
     re.S | re.M)
 _INLINE = re.compile(
     r"(?<![`\\])(?P<tick>`+)(?!`)(?P<code>.+?)(?<!`)(?P=tick)(?!`)"     # `code` (content only)

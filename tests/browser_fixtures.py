@@ -38,8 +38,7 @@ MIN_CHART_TEXT_PX = 10  # height of the smallest text box of a chart as drawn
 LOAD_TIMEOUT_MS = 15_000
 
 # Pages whose sources contain formulas (both languages).
-MATH_PAGES = ["/", "/01-meet-pytorch/", "/05-network-layers/", "/06-code-walkthrough/", "/timings/",
-              "/examples/autograd_basics/"]
+MATH_PAGES = ["/05-network-layers/", "/06-code-walkthrough/", "/timings/", "/examples/autograd_basics/"]
 EXAMPLE_OUTPUTS = {
     "/examples/autograd_basics/": "after : tensor(2.) tensor(1.) tensor(1.)",
     "/examples/matmul_cpu_gpu/": "vector_norm(c) = tensor(",

@@ -11,7 +11,7 @@ from sitelib.zh_hant_check import Checker
 
 pytestmark = pytest.mark.build
 
-SKIPPED = {"code", "pre", "script", "style", "svg", "kbd", "samp"}
+SKIPPED = {"code", "pre", "script", "style", "svg", "kbd", "samp", "cite"}  # <cite>: a title quoted as written
 
 
 class _Prose(HTMLParser):
