@@ -28,7 +28,7 @@ from mkdocs.structure.files import Files
 from sitelib import build_inputs, language_sites, page_examples, render_cache, search_entries, template_cache
 from sitelib.notebooks import SETUP_TAG
 from sitelib.page_timings import TimingsPageError, render_placeholders
-from sitelib.text_conversion import Conversion
+from sitelib.text_conversion import Conversion, ConversionError, check_conversion
 from sitelib.timings_host import current_machine_id
 from sitelib.timings_strings import STRINGS as TIMINGS_STRINGS
 from sitelib.languages import (
@@ -107,7 +107,9 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.languages = [Language(**dict(entry)) for entry in self.config.languages]
         try:
             check_languages(self.languages)
-        except LanguageError as error:
+            for entry in self.languages:  # every language's, before any is built
+                check_conversion(entry.convert, f"languages: '{entry.code}'")
+        except (LanguageError, ConversionError) as error:
             raise PluginError(str(error)) from None
         by_code = {lang.code: lang for lang in self.languages}
         self.language = by_code[self.building] if self.building else self.languages[0]

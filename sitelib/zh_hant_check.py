@@ -23,11 +23,10 @@ candidate lists can. The python package exposes only the first candidate, so
 from __future__ import annotations
 
 import struct
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitelib.zh_hant import GLOSSARY, Converter, protected_spans
+from sitelib.zh_hant import GLOSSARY, Converter, glossary_entries, protected_spans, read_glossary
 
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2EBEF))
 
@@ -102,9 +101,9 @@ class Checker:
 
         self.simplified = simplified_only_characters()
         self._s2tw = opencc.OpenCC("s2tw")
-        data = tomllib.loads(Path(glossary).read_text(encoding="utf-8"))
-        self.terms = {e["term"]: e["taiwan"] for e in data.get("mainland_term", [])}
-        self.exceptions = {e["term"]: tuple(e.get("except", ())) for e in data.get("mainland_term", [])}
+        terms = glossary_entries(read_glossary(glossary), "mainland_term", ("term", "taiwan"), glossary)
+        self.terms = {e["term"]: e["taiwan"] for e in terms}
+        self.exceptions = {e["term"]: tuple(e.get("except", ())) for e in terms}
 
     def find(self, text: str, *, markdown: bool = True) -> list[Finding]:
         """Findings in ``text``; with ``markdown`` the spans of :func:`protected_spans` are skipped."""

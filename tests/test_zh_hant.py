@@ -54,7 +54,7 @@ def test_terms_of_art(conv):
     cases = {
         "张量": "張量", "自动求导": "自動求導", "线程": "執行緒", "内存": "記憶體", "默认": "預設",
         "代码": "程式碼", "数据集": "資料集", "文档": "文件", "调试": "除錯", "软件": "軟體",
-        "参数量": "參數量", "激活函数": "激活函數", "算子": "運算子", "优化器": "優化器",
+        "参数量": "參數量", "激活函数": "激勵函數", "算子": "運算子", "优化器": "優化器",
         "进程": "行程", "脚本": "腳本", "显存": "顯示記憶體", "批大小": "批次大小",
     }
     assert {s: conv.text(s) for s in cases} == cases
@@ -97,9 +97,10 @@ def test_package_and_library_regexes(conv):
 def test_glossary_entries_are_sound(conv, checker):
     """Every entry has a reason and a clean Taiwan target, and no literal entry is redundant: without it, its own source converts differently."""
     entries = load_glossary()
-    assert 10 <= len(entries) <= 60
+    assert 10 <= len(entries) <= 120
     for e in entries:
-        assert e.reason.strip() and e.target != e.source, e
+        # A regex entry may keep its text as it is: it exists to keep OpenCC away from it (只 -> 隻).
+        assert e.reason.strip() and (e.regex or e.target != e.source), e
         assert checker.find(e.target, markdown=False) == [], e
         if not e.regex:
             assert conv.text(e.source) == e.target, e
