@@ -226,6 +226,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if not self.config.enabled:
             return markdown
         markdown = self.conversion.markdown(markdown)  # placeholders are HTML comments: kept as they are
+        page.meta = self.conversion.strings(page.meta)  # front matter (the meta description) was read before
         try:
             return render_placeholders(markdown, page.file.src_uri, self.root(config) / self.config.timings,
                                        self.timings_strings, current_machine_id)

@@ -73,6 +73,10 @@ class Conversion:
         """A Markdown page; code, URLs, HTML and math stay as they are."""
         return self._get().markdown(markdown) if self.name else markdown
 
+    def python(self, source: str) -> str:
+        """A percent-format example's source: prose cells and Chinese comments converted, code kept."""
+        return self._get().python(source) if self.name else source
+
     def notebook(self, notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         """A copy of ``notebook`` with its prose converted; code cells and outputs stay as they ran."""
         return nbformat.from_dict(self._get().notebook(notebook)) if self.name else notebook

@@ -159,10 +159,22 @@ print("默认")  # 内存
 def test_markdown_keeps_code(conv):
     """Fences (``` and ~~~, indented), inline code, URLs, HTML, comments, math and front-matter keys are kept."""
     out = conv.markdown(MD)
-    for kept in ['print("默认")  # 内存', '    >>> print("内存")\n    内存', "`内存`", "](docs/文档.md",
+    for kept in ['print("默认")  # ', '    >>> print("内存")\n    内存', "`内存`", "](docs/文档.md",
                  "(img/图像.png)", "<https://例子.com/文档>", '<span title="文档">', "<!-- timings:table -->",
                  "$\\text{数据}$", "$$\\text{内存}$$", ">>> \"数据\"\n    '数据'", "title_zh:"]:
         assert kept in out, kept
+
+
+def test_code_comments_are_prose(conv):
+    """A Chinese ``#`` comment in a Python or shell block is converted; code, strings and pycon blocks are not."""
+    md = '```python\nprint("默认")  # 内存\ns = "a # 默认"\n```\n\n```bash\nmake  # 打印\n```\n\n```pycon\n>>> 1  # 默认\n1\n```\n'
+    assert conv.markdown(md) == md.replace("# 内存", "# 記憶體").replace("# 打印", "# 印出")
+
+
+def test_curly_quotes_become_corner_brackets(conv):
+    """“” and ‘’ become 「」 and 『』 in prose; code keeps its quotes and apostrophes stay."""
+    assert conv.markdown("称为“边运行边定义”（‘动态’）的 PyTorch’s `print(“x”)`") == \
+        "稱為「邊執行邊定義」（『動態』）的 PyTorch’s `print(“x”)`"
 
 
 def test_markdown_converts_prose(conv):
