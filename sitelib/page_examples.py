@@ -28,6 +28,7 @@ from sitelib.notebooks import (
     with_helper_setup,
     write_if_changed,
 )
+from sitelib.cjk_linebreaks import join_cjk_cells
 from sitelib.text_conversion import Conversion
 
 REPORT_URI = "execution-report.md"
@@ -94,6 +95,8 @@ class ExamplePages:
             for source, execution in executions.items():
                 stem = example_uri(source, src)
                 notebook = conversion.notebook(for_language(execution.notebook, lang.docs_code))
+                if lang.tag.lower().startswith("zh"):  # nbconvert renders these cells: join them here
+                    notebook = join_cjk_cells(notebook)
                 downloadable = with_helper_setup(notebook, helper_files(source, src), src)
                 uri = f"{lesson_uri}/{stem}.ipynb"
                 # A real src_dir (not File.generated): mkdocs-jupyter's NotebookFile

@@ -25,7 +25,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from sitelib import build_inputs, language_sites, page_examples, render_cache, search_entries, template_cache
+from sitelib import build_inputs, cjk_linebreaks, interface_strings, language_sites, page_examples, render_cache, search_entries, template_cache
 from sitelib.notebooks import SETUP_TAG
 from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion, ConversionError, check_conversion
@@ -95,6 +95,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.examples: page_examples.ExamplePages | None = None  # set up in on_config
         self.conversion = Conversion("")
         self.timings_strings: dict = {}
+        self.ui: dict = {}  # this language's interface words (sitelib.interface_strings)
         self.search_entries: search_entries.SearchEntries | None = None  # a language build's, set in on_pre_build
         self.render_cache: render_cache.RenderCache | None = None  # likewise
         self.executed_digest = ""  # the orchestrating build's hash of every executed notebook
@@ -125,6 +126,13 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             config.edit_uri = f"{edit_base.rstrip('/')}/docs/{lang.docs_code}/"
         self.examples = page_examples.ExamplePages(lang, self.conversion, self.languages[0].code, edit_base)
         self.timings_strings = self.conversion.strings(strings_for(TIMINGS_STRINGS, lang, "timings"))
+        if lang.tag.lower().startswith("zh") and cjk_linebreaks.NAME not in config.markdown_extensions:
+            config.markdown_extensions.append(cjk_linebreaks.NAME)  # no space from a source line break
+        self.ui = self.conversion.strings(strings_for(interface_strings.STRINGS, lang, "interface"))
+        interface_strings.apply(config, self.ui)
+        interface_strings.mkdocstrings_locale(config, lang.docs_code, lang.theme,
+                                              self.conversion.text if lang.convert else None,
+                                              root / self.config.cache_dir / "mkdocstrings" / lang.code)
         if words is not self.languages[0] and config.nav:
             titles = {k: self.conversion.text(v) for k, v in (lang.nav or words.nav).items()}
             try:
@@ -236,6 +244,8 @@ class LessonPlugin(BasePlugin[LessonConfig]):
     def on_page_content(self, html, page, config, files):
         if not self.config.enabled:
             return html
+        if page.file.src_uri.endswith(".ipynb"):
+            html = interface_strings.notebook_copy_button(html, self.ui)
         return self.examples.decorate(html, page, config)
 
     def on_page_context(self, context, page, config, nav):
