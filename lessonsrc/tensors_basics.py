@@ -445,7 +445,7 @@ print("fixed:", (torch.ones(2, 3).to(other.device) + other).shape)
 #
 # </details>
 #
-# **3.** 取 `m = torch.arange(6).reshape(2, 3)`。先取出最后一列，再计算 `m @ m.T`。
+# **3.** 取 `m = torch.arange(6).reshape(2, 3)`。先沿第 1 维取出最后一项（结果的形状为 (2,)），再计算 `m @ m.T`。
 # 为什么 `m @ m` 会失败？
 #
 # <details class="success"><summary>答案</summary>

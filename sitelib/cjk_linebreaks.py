@@ -26,11 +26,19 @@ NAME = "sitelib.cjk_linebreaks"  # how mkdocs.yml or the plugin names the extens
 _CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u201c\u201d\u2018\u2019]")
 
 
+# What a line may end with after its last visible character: emphasis, a link's target.
+_END_MARKUP = re.compile(r"(?:\]\([^()\s]*\)|\][^\[\]]*\]|[*_])+$")
+_START_MARKUP = re.compile(r"^(?:\[|[*_])+")  # and start with before its first: a link, emphasis
+
+
 def _joinable(previous: str, line: str) -> bool:
     head, tail = previous.lstrip(), line.lstrip()
-    return (bool(head) and bool(tail) and _CJK.fullmatch(previous[-1]) is not None
-            and _CJK.fullmatch(tail[0]) is not None
-            and not head.startswith("#") and "|" not in previous and "|" not in line)
+    if not head or not tail or head.startswith("#") or "|" in previous or "|" in line:
+        return False
+    last, first = _END_MARKUP.sub("", previous)[-1:], _START_MARKUP.sub("", tail)[:1]
+    if previous.endswith(("  ", "\\")) or tail.startswith(("* ", "- ", "+ ", "_ ")):
+        return False  # a hard line break, or a list item
+    return bool(last and first and _CJK.fullmatch(last) and _CJK.fullmatch(first))
 
 
 def join_cjk_lines(lines: list[str]) -> list[str]:
@@ -40,6 +48,8 @@ def join_cjk_lines(lines: list[str]) -> list[str]:
     ['每一个输出，都是在运行 PyTorch', '时得到的。', '', '## 标题', '正文']
     >>> join_cjk_lines(["```", "甲", "乙", "```", "| 甲 |", "| 乙 |"])
     ['```', '甲', '乙', '```', '| 甲 |', '| 乙 |']
+    >>> join_cjk_lines(["见[文档](a.md)", "**第二**行", "* 列表", "以及", "- 项"])
+    ['见[文档](a.md)**第二**行', '* 列表以及', '- 项']
     """
     code = code_lines(lines)
     out: list[str] = []

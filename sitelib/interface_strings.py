@@ -11,6 +11,7 @@ language converts its source language's table, like every other string.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 STRINGS = {
@@ -34,7 +35,7 @@ STRINGS = {
 }
 
 MKDOCSTRINGS_LOCALES = {"en": "en", "zh": "zh"}  # mkdocstrings-python 2.0's languages/*.html.jinja
-_JUPYTER_COPY = ('aria-label="Copy to Clipboard"', '<span class="notice" hidden>Copied!</span>')
+_JUPYTER_COPY = re.compile(r'(aria-label=")Copy to Clipboard(")|(<span class="notice" hidden(?:="")?>)Copied!(</span>)')
 
 
 def apply(config, strings: dict) -> None:
@@ -78,10 +79,13 @@ def mkdocstrings_locale(config, docs_code: str, theme_language: str, convert_tex
 def notebook_copy_button(html: str, strings: dict) -> str:
     """mkdocs-jupyter's copy button (hard-coded English in its template) in this language.
 
-    >>> notebook_copy_button('<clipboard-copy aria-label="Copy to Clipboard"><span class="notice" hidden>Copied!</span>',
+    >>> notebook_copy_button('<clipboard-copy aria-label="Copy to Clipboard"><span class="notice" hidden="">Copied!</span>',
     ...                      STRINGS["zh"])
-    '<clipboard-copy aria-label="复制到剪贴板"><span class="notice" hidden>已复制</span>'
+    '<clipboard-copy aria-label="复制到剪贴板"><span class="notice" hidden="">已复制</span>'
     """
-    label, notice = _JUPYTER_COPY
-    return (html.replace(label, f'aria-label="{strings["copy"]}"')
-            .replace(notice, f'<span class="notice" hidden>{strings["copied"]}</span>'))
+    def words(m: re.Match) -> str:  # the page may come re-serialised (hidden="") by an earlier hook
+        if m.group(1):
+            return m.group(1) + strings["copy"] + m.group(2)
+        return m.group(3) + strings["copied"] + m.group(4)
+
+    return _JUPYTER_COPY.sub(words, html)

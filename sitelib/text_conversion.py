@@ -17,12 +17,12 @@ class ConversionError(ValueError):
     """A language names a conversion this site does not know."""
 
 
-def check_conversion(name: str, where: str) -> None:
+def check_conversion(name: str, where: str, glossary=None) -> None:
     """Refuse an unknown conversion name, and a conversion whose data files are invalid.
 
     Called for every language in ``on_config`` of the first build, so a bad
     ``convert:`` or a broken glossary stops the build before any page is built.
-    ``where`` names the language entry in the message.
+    ``where`` names the language entry in the message; ``glossary`` defaults to the project's.
 
     >>> check_conversion("s2twp", "zh-hant")
     >>> check_conversion("s2hk", "languages: 'zh-hk'")
@@ -33,10 +33,10 @@ def check_conversion(name: str, where: str) -> None:
     if name not in KNOWN:
         raise ConversionError(f"{where}: unknown conversion '{name}' (known: {', '.join(k for k in KNOWN if k)})")
     if name == "s2twp":
-        from sitelib.zh_hant import GlossaryError, load_glossary  # tomllib only: OpenCC is not loaded
+        from sitelib.zh_hant import GLOSSARY, GlossaryError, load_glossary  # tomllib only: no OpenCC
 
         try:
-            load_glossary()
+            load_glossary(glossary or GLOSSARY)
         except GlossaryError as error:
             raise ConversionError(f"{where}: {error}") from None
 

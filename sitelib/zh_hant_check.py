@@ -22,6 +22,7 @@ candidate lists can. The python package exposes only the first candidate, so
 
 from __future__ import annotations
 
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,3 +180,38 @@ def traditional_search_dictionary(cache: Path, converter: Converter | None = Non
     extra = [o.target for o in converter.overrides if " " not in o.target]
     write_text_atomic(cache, jieba_dictionary_text(source, converter, extra))
     return cache
+
+
+# --- Rows and columns: mainland 行 = row, 列 = column; Taiwan 列 = row, 行 = column. No
+# conversion can swap them safely, so the Simplified sources must not use them for a
+# matrix or a table: they write shapes instead (形状为 (2, 3), 2×3, 第 0 维).
+
+_COUNTED = re.compile(r"(?:[0-9一二两三四五六七八九十几多各每该此这那某]|第\s*\S{0,6}?\s*|\$[^$]{1,12}\$\s*)\s*[行列](?![为业程动走星政李])"
+                      r"|[行列]向量|按[行列]|每一[行列]|[行列]数(?!据)|[行列]和[行列]")
+_MATRIX_WORDS = re.compile(r"矩阵(?!乘法)|张量|表|权重|元素|形状|维")
+_SENTENCE = re.compile(r"[^。！？；\n|]+")
+
+
+def matrix_rows_columns(text: str) -> list[tuple[int, str]]:
+    """(line, sentence) of each sentence that counts rows or columns of a matrix or table with 行/列.
+
+    A sentence is reported when it names rows/columns (2 行, 第 $i$ 行, 每一列, 行向量...) and
+    also speaks of a matrix, tensor, table, its elements, shape or dimensions, or counts
+    columns (列, which prose about code never counts): lines of code (最后一行, 每行一条语句) are not matrix rows. Code is skipped.
+
+    >>> matrix_rows_columns("创建一个 2 行 3 列的张量。\\n最后一行一次把 4 个样本送进这一层。\\n`a[0]` 取第 0 行。")
+    [(1, '创建一个 2 行 3 列的张量')]
+    >>> matrix_rows_columns("每行一个样本，每列一个特征。")
+    [(1, '每行一个样本，每列一个特征')]
+    """
+    masked = list(text)
+    for start, end in protected_spans(text):
+        masked[start:end] = (" " if ch != "\n" else ch for ch in text[start:end])
+    prose = "".join(masked)
+    found = []
+    for m in _SENTENCE.finditer(prose):
+        sentence = m.group()
+        counted = [c.group() for c in _COUNTED.finditer(sentence)]
+        if counted and (_MATRIX_WORDS.search(sentence) or any("列" in c for c in counted)):
+            found.append((prose.count("\n", 0, m.start()) + 1, sentence.strip()))
+    return found
