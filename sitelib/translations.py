@@ -65,14 +65,17 @@ def lagging(root: Path, source: str, code: str, record: dict[str, dict[str, str]
 
 
 def mark_current(root: Path, code: str, source: str = "en", pages: list[str] | None = None) -> list[str]:
-    """Record the English digests of ``pages`` (default: every page of ``docs/<code>``); return what changed."""
+    """Record the English digests of ``pages`` (default: every page of ``docs/<code>`` that has an English page).
+
+    Returns the pages whose record changed; the file is written atomically.
+    """
     from sitelib.atomic import write_text_atomic
 
     path = root / FILE
     record = load(path)
     table = dict(record.get(code, {}))
-    names = pages or [p.relative_to(root / "docs" / code).as_posix()
-                      for p in sorted((root / "docs" / code).rglob("*.md"))]
+    names = pages or [name for p in sorted((root / "docs" / code).rglob("*.md"))
+                      if (root / "docs" / source / (name := p.relative_to(root / "docs" / code).as_posix())).is_file()]
     changed = []
     for name in names:
         english = root / "docs" / source / name

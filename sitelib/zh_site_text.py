@@ -109,15 +109,25 @@ def page_text(html: str) -> dict[str, str]:
             "alt": "\n".join(r.alts), "prose": "\n".join(r.prose)}
 
 
-def stray_cjk_spaces(html: str) -> list[str]:
+def stray_cjk_spaces(html: str, line_breaks: bool = False) -> list[str]:
     """Each whitespace run between two Chinese characters in the visible text, with its context.
+
+    With ``line_breaks``, only the runs that hold a line break (from the source's line breaks).
 
     >>> stray_cjk_spaces("<p>每一个输出，\\n都是<code>x</code>\\n在</p><p>中 文</p><pre>甲\\n乙</pre>")
     ['每一个输出，⏎都是', '中␠文']
+    >>> stray_cjk_spaces("<p>每一个输出，\\n都是</p><p>中 文</p>", line_breaks=True)
+    ['每一个输出，⏎都是']
     """
     text = "".join(_read(html).visible)
-    return [text[max(0, m.start() - 6):m.end() + 2].replace("\n", "⏎").replace(" ", "␠").strip("\0\1")
-            for m in _STRAY.finditer(text)]
+    found = []
+    for m in _STRAY.finditer(text):
+        if line_breaks and "\n" not in m.group():
+            continue
+        left = re.split("[\0\1]", text[max(0, m.start() - 6):m.start()])[-1]  # context within the block
+        right = re.split("[\0\1]", text[m.end():m.end() + 2])[0]
+        found.append((left + m.group().replace("\n", "⏎").replace(" ", "␠") + right).replace("\n", "⏎"))
+    return found
 
 
 def english_interface_strings(html: str) -> dict[str, int]:
