@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import warnings
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -130,7 +131,10 @@ def chart_svg(record: dict, alt_text: str, id_prefix: str = "tchart", cpu_legend
     if not series:
         return None
     cross = {device: n for device, n in crossovers(series).items() if n is not None}
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # Text stays text (svg.fonttype none): the browser draws a Chinese legend in the
+        # page's font; matplotlib only measures it with its own, which lacks CJK glyphs.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
         svg = _draw(series, cross, cpu_legend)
     return _inline(svg, alt_text, id_prefix)
 
