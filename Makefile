@@ -15,7 +15,7 @@ endif
 LOCK := $(if $(filter cuda,$(TORCH_VARIANT)),constraints-cuda.txt,constraints.txt)
 VARIANT_FILE := $(VENV)/.torch-variant
 
-.PHONY: install serve build check test bench timings merge-timings cuda-lock publish clean FORCE
+.PHONY: install serve build check test bench timings merge-timings cuda-lock publish clean translations-current FORCE
 
 # Reinstall only when the pins or the torch build change.
 $(STAMP): pyproject.toml $(LOCK) $(VARIANT_FILE)
@@ -50,6 +50,10 @@ bench: $(STAMP)
 
 timings: $(STAMP)
 	$(BIN)/python scripts/record_timings.py
+
+# After bringing translations up to date with their English pages: make translations-current [PAGES="a.md b.md"]
+translations-current: $(STAMP)
+	$(BIN)/python scripts/translations_current.py --lang zh $(PAGES)
 
 # Add a record made elsewhere (e.g. by scripts/gpu_check.sh): make merge-timings FILE=out/timings.json
 merge-timings:

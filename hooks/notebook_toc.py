@@ -8,6 +8,7 @@ from sitelib.notebook_toc import rewrite_headings
 def on_page_content(html, page, config, files):
     if not page.file.src_uri.endswith(".ipynb"):
         return html
-    html, tokens = rewrite_headings(html)
+    toc_options = config.mdx_configs.get("toc") or {}  # the lesson plugin sets its permalink_title per language
+    html, tokens = rewrite_headings(html, toc_options.get("permalink_title", "Permanent link"))
     page.toc = get_toc(tokens)
     return html

@@ -34,7 +34,7 @@ TEXT = {
         "not_executed": "本次构建未执行示例（LESSON_EXECUTE=0），因此没有输出。",
         "report_title": "执行报告",
         "report_intro": "本站的每个示例都在构建网站时执行。下表列出每个示例的状态、运行时间和运行它的机器，最慢的在前。",
-        "columns": ("示例", "状态", "运行时间（秒）", "机器", "torch", "执行时间（UTC）"),
+        "columns": ("示例", "状态", "耗时（秒）", "机器", "torch", "执行于（UTC）"),  # s2twp makes 运行时间 and 执行时间 both 執行時間
         "ok": "成功",
         "skipped": "未执行",
         "total": "合计",

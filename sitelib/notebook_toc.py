@@ -28,13 +28,16 @@ def slugify(text: str) -> str:
     return slugify_unicode(text, "-") or "section"
 
 
-def rewrite_headings(page_html: str) -> tuple[str, list[dict]]:
+def rewrite_headings(page_html: str, permalink_title: str = "Permanent link") -> tuple[str, list[dict]]:
     """Give every heading a unique id from its text; return the new HTML and MkDocs toc tokens.
+
+    nbconvert's ``¶`` anchor becomes a toc-style ``headerlink`` (titled in the page's language),
+    which Material shows on hover and leaves out of search titles.
 
     >>> html, toc = rewrite_headings('<h1 id="">小结<a class="anchor-link" href="#">¶</a></h1>'
     ...                              '<h2 id="x">A <code>b</code></h2><h2 id="y">A b</h2>')
     >>> html
-    '<h1 id="小结">小结<a class="anchor-link" href="#小结">¶</a></h1><h2 id="a-b">A <code>b</code></h2><h2 id="a-b_1">A b</h2>'
+    '<h1 id="小结">小结<a class="headerlink" href="#小结" title="Permanent link">¶</a></h1><h2 id="a-b">A <code>b</code></h2><h2 id="a-b_1">A b</h2>'
     >>> [(t["id"], t["name"], [c["id"] for c in t["children"]]) for t in toc]
     [('小结', '小结', ['a-b', 'a-b_1'])]
     """
@@ -49,7 +52,8 @@ def rewrite_headings(page_html: str) -> tuple[str, list[dict]]:
         seen[base] = count + 1
         anchor = base if count == 0 else f"{base}_{count}"
         flat.append({"level": level, "id": anchor, "name": htmllib.escape(name), "children": []})
-        link = f'<a class="anchor-link" href="#{anchor}">¶</a>' if _ANCHOR.search(match["body"]) else ""
+        title = htmllib.escape(permalink_title, quote=True)
+        link = f'<a class="headerlink" href="#{anchor}" title="{title}">¶</a>' if _ANCHOR.search(match["body"]) else ""
         return f'<h{level} id="{anchor}">{body}{link}</h{level}>'
 
     new_html = _HEADING.sub(replace, page_html)

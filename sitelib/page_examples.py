@@ -28,6 +28,7 @@ from sitelib.notebooks import (
     with_helper_setup,
     write_if_changed,
 )
+from sitelib.cjk_linebreaks import join_cjk_cells
 from sitelib.text_conversion import Conversion
 
 REPORT_URI = "execution-report.md"
@@ -94,6 +95,8 @@ class ExamplePages:
             for source, execution in executions.items():
                 stem = example_uri(source, src)
                 notebook = conversion.notebook(for_language(execution.notebook, lang.docs_code))
+                if lang.tag.lower().startswith("zh"):  # nbconvert renders these cells: join them here
+                    notebook = join_cjk_cells(notebook)
                 downloadable = with_helper_setup(notebook, helper_files(source, src), src)
                 uri = f"{lesson_uri}/{stem}.ipynb"
                 # A real src_dir (not File.generated): mkdocs-jupyter's NotebookFile
@@ -102,7 +105,12 @@ class ExamplePages:
                 files.append(File(uri, str(pages_dir), config.site_dir, config.use_directory_urls))
                 # mkdocs-jupyter's include_source puts the notebook itself next to the page.
                 name = Path(stem).name
-                files.append(File.generated(config, f"{lesson_uri}/{stem}/{name}.py", abs_src_path=str(source)))
+                py_uri = f"{lesson_uri}/{stem}/{name}.py"
+                if conversion.name:  # a generated language's download reads in its own script too
+                    write_if_changed(pages_dir / py_uri, conversion.python(source.read_text(encoding="utf-8")))
+                    files.append(File.generated(config, py_uri, abs_src_path=str(pages_dir / py_uri)))
+                else:
+                    files.append(File.generated(config, py_uri, abs_src_path=str(source)))
                 info = ExampleInfo(stem, notebook_title(notebook), execution.seconds, execution.machine,
                                    execution.executed_at, uri)
                 self.pages[uri] = _Page(info, source.relative_to(root), f"{lesson_uri}/{stem}/{name}.ipynb")

@@ -25,10 +25,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from sitelib import build_inputs, language_sites, page_examples, render_cache, search_entries, template_cache
+from sitelib import build_inputs, cjk_linebreaks, interface_strings, language_sites, translations, page_examples, render_cache, search_entries, template_cache
 from sitelib.notebooks import SETUP_TAG
 from sitelib.page_timings import TimingsPageError, render_placeholders
-from sitelib.text_conversion import Conversion
+from sitelib.text_conversion import Conversion, ConversionError, check_conversion
 from sitelib.timings_host import current_machine_id
 from sitelib.timings_strings import STRINGS as TIMINGS_STRINGS
 from sitelib.languages import (
@@ -81,6 +81,7 @@ class LessonConfig(base.Config):
     execute = Switch(default=True)  # false: a preview build that shows examples without outputs
     cache_dir = c.Type(str, default=".cache/lesson")
     timings = c.Type(str, default="data/timings.json")  # rendered where a page has <!-- timings:NAME -->
+    translations = c.Type(str, default=translations.FILE)  # which English version each translation follows
     examples = c.ListOfItems(c.SubConfig(ExamplesConfig), default=[])
     languages = c.ListOfItems(c.SubConfig(LanguageConfig))
 
@@ -95,6 +96,8 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.examples: page_examples.ExamplePages | None = None  # set up in on_config
         self.conversion = Conversion("")
         self.timings_strings: dict = {}
+        self.ui: dict = {}  # this language's interface words (sitelib.interface_strings)
+        self.lagging: set[str] = set()  # translated pages whose English page changed since (sitelib.translations)
         self.search_entries: search_entries.SearchEntries | None = None  # a language build's, set in on_pre_build
         self.render_cache: render_cache.RenderCache | None = None  # likewise
         self.executed_digest = ""  # the orchestrating build's hash of every executed notebook
@@ -107,7 +110,9 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.languages = [Language(**dict(entry)) for entry in self.config.languages]
         try:
             check_languages(self.languages)
-        except LanguageError as error:
+            for entry in self.languages:  # every language's, before any is built
+                check_conversion(entry.convert, f"languages: '{entry.code}'")
+        except (LanguageError, ConversionError) as error:
             raise PluginError(str(error)) from None
         by_code = {lang.code: lang for lang in self.languages}
         self.language = by_code[self.building] if self.building else self.languages[0]
@@ -123,6 +128,14 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             config.edit_uri = f"{edit_base.rstrip('/')}/docs/{lang.docs_code}/"
         self.examples = page_examples.ExamplePages(lang, self.conversion, self.languages[0].code, edit_base)
         self.timings_strings = self.conversion.strings(strings_for(TIMINGS_STRINGS, lang, "timings"))
+        if lang.tag.lower().startswith("zh") and cjk_linebreaks.NAME not in config.markdown_extensions:
+            config.markdown_extensions.append(cjk_linebreaks.NAME)  # no space from a source line break
+        self.ui = self.conversion.strings(strings_for(interface_strings.STRINGS, lang, "interface"))
+        interface_strings.apply(config, self.ui)
+        self.lagging = set(self.lagging_pages(config, lang))
+        interface_strings.mkdocstrings_locale(config, lang.docs_code, lang.theme,
+                                              self.conversion.text if lang.convert else None,
+                                              root / self.config.cache_dir / "mkdocstrings" / lang.code)
         if words is not self.languages[0] and config.nav:
             titles = {k: self.conversion.text(v) for k, v in (lang.nav or words.nav).items()}
             try:
@@ -201,6 +214,17 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                 server.watch(str(path))
         return server
 
+    def lagging_pages(self, config, lang: Language) -> list[str]:
+        """The pages of ``lang`` whose English page changed since their translation was recorded."""
+        default = self.languages[0]
+        if lang.docs_code == default.docs_code:
+            return []
+        try:
+            record = translations.load(self.root(config) / self.config.translations)
+        except translations.TranslationsError as error:
+            raise PluginError(str(error)) from None
+        return translations.lagging(self.root(config), default.docs_code, lang.docs_code, record)
+
     @staticmethod
     def root(config) -> Path:
         return Path(config.config_file_path).parent
@@ -224,6 +248,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if not self.config.enabled:
             return markdown
         markdown = self.conversion.markdown(markdown)  # placeholders are HTML comments: kept as they are
+        page.meta = self.conversion.strings(page.meta)  # front matter (the meta description) was read before
         try:
             return render_placeholders(markdown, page.file.src_uri, self.root(config) / self.config.timings,
                                        self.timings_strings, current_machine_id)
@@ -233,6 +258,11 @@ class LessonPlugin(BasePlugin[LessonConfig]):
     def on_page_content(self, html, page, config, files):
         if not self.config.enabled:
             return html
+        if page.file.src_uri.endswith(".ipynb"):
+            html = interface_strings.notebook_copy_button(html, self.ui)
+        if page.file.src_uri in self.lagging:
+            english = alternate_href(page.url, self.language.code, self.languages[0].code, self.languages[0].code)
+            html = translations.with_notice(html, translations.notice_html(self.ui["lagging"], english))
         return self.examples.decorate(html, page, config)
 
     def on_page_context(self, context, page, config, nav):
@@ -271,8 +301,12 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         """
         prefix = root_prefix(lang.code, self.languages[0].code)
         built = self.root(config) / self.config.cache_dir / "sites" / lang.code
+        lagging = self.lagging_pages(config, lang)  # the notices depend on the English pages too
+        if lagging:
+            log.info("Language %s: %d translated page(s) lag behind their English page (notice shown; "
+                     "make translations-current once caught up): %s", lang.code, len(lagging), ", ".join(lagging))
         key = language_sites.fingerprint([self.root(config) / "docs" / lang.docs_code], self.root(config),
-                                         {"shared": shared, "language": repr(lang)})
+                                         {"shared": shared, "language": repr(lang), "lagging": repr(lagging)})
         if language_sites.is_current(built, key):
             log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
         else:

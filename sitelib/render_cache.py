@@ -44,6 +44,7 @@ PURE_EXTENSIONS = frozenset({
     "pymdownx.arithmatex", "pymdownx.details", "pymdownx.highlight", "pymdownx.inlinehilite",
     "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist",
     "MkdocstringsExtension", "AutorefsExtension",  # added by mkdocstrings: see the module docstring
+    "sitelib.cjk_linebreaks",  # added by the lesson plugin for Chinese: joins lines of one page only
 })
 
 

@@ -17,6 +17,30 @@ class ConversionError(ValueError):
     """A language names a conversion this site does not know."""
 
 
+def check_conversion(name: str, where: str, glossary=None) -> None:
+    """Refuse an unknown conversion name, and a conversion whose data files are invalid.
+
+    Called for every language in ``on_config`` of the first build, so a bad
+    ``convert:`` or a broken glossary stops the build before any page is built.
+    ``where`` names the language entry in the message; ``glossary`` defaults to the project's.
+
+    >>> check_conversion("s2twp", "zh-hant")
+    >>> check_conversion("s2hk", "languages: 'zh-hk'")
+    Traceback (most recent call last):
+    ...
+    sitelib.text_conversion.ConversionError: languages: 'zh-hk': unknown conversion 's2hk' (known: s2twp)
+    """
+    if name not in KNOWN:
+        raise ConversionError(f"{where}: unknown conversion '{name}' (known: {', '.join(k for k in KNOWN if k)})")
+    if name == "s2twp":
+        from sitelib.zh_hant import GLOSSARY, GlossaryError, load_glossary  # tomllib only: no OpenCC
+
+        try:
+            load_glossary(glossary or GLOSSARY)
+        except GlossaryError as error:
+            raise ConversionError(f"{where}: {error}") from None
+
+
 class Conversion:
     """Converts text, Markdown pages and notebooks by the conversion ``name``.
 
@@ -48,6 +72,10 @@ class Conversion:
     def markdown(self, markdown: str) -> str:
         """A Markdown page; code, URLs, HTML and math stay as they are."""
         return self._get().markdown(markdown) if self.name else markdown
+
+    def python(self, source: str) -> str:
+        """A percent-format example's source: prose cells and Chinese comments converted, code kept."""
+        return self._get().python(source) if self.name else source
 
     def notebook(self, notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
         """A copy of ``notebook`` with its prose converted; code cells and outputs stay as they ran."""

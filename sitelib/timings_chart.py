@@ -5,8 +5,8 @@ state, no GUI backend) and saved as SVG with ``svg.fonttype = 'none'`` so text
 stays text and the chart stays small. Text, axes and grid are drawn in a
 sentinel colour that is then replaced by ``currentColor``: the chart takes the
 page's text colour in both the light and the dark palette, on a transparent
-background. Only language-neutral text (n, TFLOP/s, device ids, precisions) is
-drawn inside the chart; the localised description goes into ``<title>`` and
+background. Only language-neutral text (n, TFLOP/s, device ids, precisions) and the
+caller's CPU legend are drawn inside the chart; the localised description goes into ``<title>`` and
 ``aria-label``, which the caller provides.
 """
 
@@ -16,6 +16,7 @@ import html
 import io
 import math
 import re
+import warnings
 
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -76,9 +77,12 @@ def crossovers(series: dict) -> dict:
             if device != "cpu" and variant == "fp32"}
 
 
-def _label(device: str, variant) -> str:
+CPU_LEGEND = ("CPU ×{n} thread", "CPU ×{n} threads")  # the caller passes its language's (one, several)
+
+
+def _label(device: str, variant, cpu_legend=CPU_LEGEND) -> str:
     if device == "cpu":
-        return f"CPU ×{variant} thread" + ("s" if variant != 1 else "")
+        return cpu_legend[variant != 1].format(n=variant)
     return f"{device} {variant}"
 
 
@@ -103,7 +107,7 @@ def log_ticks(low: float, high: float) -> list[float]:
     return ticks
 
 
-def _draw(series: dict, cross: dict) -> str:
+def _draw(series: dict, cross: dict, cpu_legend=CPU_LEGEND) -> str:
     # A small canvas with large type: the SVG scales to the column, so text stays readable on a phone.
     fig = Figure(figsize=(5.0, 3.7), layout="constrained")
     FigureCanvasAgg(fig)
@@ -115,7 +119,7 @@ def _draw(series: dict, cross: dict) -> str:
                                 else _GPU_STYLES.get(variant, ("#868e96", "x", "-")))
         xs, ys = zip(*points)
         ax.plot(xs, ys, color=colour, marker=marker, linestyle=dash, linewidth=1.6,
-                markersize=5, label=_label(device, variant))
+                markersize=5, label=_label(device, variant, cpu_legend))
     # The crossover is a shaded region with a label, not a line: no series can be mistaken for it.
     for device, n in cross.items():
         ax.axvspan(n, sizes[-1], color=_INK, alpha=0.07, linewidth=0)
@@ -147,15 +151,18 @@ _RC = {"svg.fonttype": "none", "svg.hashsalt": "timings-chart", "font.size": 11,
        "font.family": "sans-serif", "axes.unicode_minus": False}
 
 
-def chart_svg(record: dict, alt_text: str, id_prefix: str = "tchart") -> str | None:
+def chart_svg(record: dict, alt_text: str, id_prefix: str = "tchart", cpu_legend=CPU_LEGEND) -> str | None:
     """Inline ``<svg>`` of the record's sweep with ``alt_text`` as title and aria-label;
     None when the record has no sweep."""
     series = sweep_series(record)
     if not series:
         return None
     cross = {device: n for device, n in crossovers(series).items() if n is not None}
-    with matplotlib.rc_context(_RC):
-        svg = _draw(series, cross)
+    with matplotlib.rc_context(_RC), warnings.catch_warnings():
+        # Text stays text (svg.fonttype none): the browser draws a Chinese legend in the
+        # page's font; matplotlib only measures it with its own, which lacks CJK glyphs.
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        svg = _draw(series, cross, cpu_legend)
     return _inline(svg, alt_text, id_prefix)
 
 

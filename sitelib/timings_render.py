@@ -183,7 +183,7 @@ def render_chart(data: dict, lang: str, current_id: str | None) -> str:
     for record in data["machines"]:
         alt, caption = chart_text(record, lang)
         prefix = "tc" + hashlib.sha256(record["machine_id"].encode()).hexdigest()[:8]  # unique within a page
-        svg = chart_svg(record, alt, prefix)
+        svg = chart_svg(record, alt, prefix, tuple(s["legend_cpu"]))
         if svg:
             parts.append(f'<figure class="timings-figure" style="width: 100%">{svg}'
                          f"<figcaption>{_e(caption)}"

@@ -36,6 +36,7 @@ STRINGS = {
                  "TFLOP/s", "% of dense peak", "First call"],
         "mcols": ["Machine", "Device", "Threads / precision", "Median", "TFLOP/s",
                   "% of dense peak", "Recorded"],
+        "legend_cpu": ["CPU ×{n} thread", "CPU ×{n} threads"],  # inside the chart: (one, several)
         "threads": "{n} thread(s)", "seed": "lesson", "this": "this machine",
         "other": "elsewhere", "one_machine": "Only one machine has been recorded so far; "
                                              "add yours with " + _CMD + ".",
@@ -79,6 +80,7 @@ STRINGS = {
         "cols": ["形状 (M×K×N)", "线程数 / 精度", "中位数", "四分位距", "轮数 × 次数",
                  "TFLOP/s", "占稠密峰值 %", "首次调用"],
         "mcols": ["机器", "设备", "线程数 / 精度", "中位数", "TFLOP/s", "占稠密峰值 %", "记录"],
+        "legend_cpu": ["CPU（{n} 个线程）", "CPU（{n} 个线程）"],
         "threads": "{n} 个线程", "seed": "原文示例", "this": "本机", "other": "其他机器",
         "one_machine": "目前只记录了一台机器；用 " + _CMD + " 添加你的机器。",
         "chart_alt": "折线图：{device} 上 n×n @ n×n 矩阵乘法的 TFLOP/s 随矩阵大小 n 的变化，"

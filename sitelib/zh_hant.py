@@ -47,11 +47,58 @@ class Override:
     regex: bool = False
 
 
+class GlossaryError(ValueError):
+    """The glossary file is not valid TOML, or one of its entries is incomplete."""
+
+
+def read_glossary(path: Path = GLOSSARY) -> dict:
+    """The parsed glossary file; invalid TOML raises :class:`GlossaryError` naming the file and line."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise GlossaryError(f"{path}: cannot be read ({error})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise GlossaryError(f"{path}: invalid TOML: {error}") from None
+
+
+def glossary_entries(data: dict, table: str, fields: tuple[str, ...], path: Path) -> list[dict]:
+    """The ``[[table]]`` entries of a parsed glossary, each checked to hold ``fields`` as text.
+
+    >>> glossary_entries({"override": [{"from": "a", "to": "b"}]}, "override", ("from", "to", "reason"), Path("g.toml"))
+    Traceback (most recent call last):
+    ...
+    sitelib.zh_hant.GlossaryError: g.toml: [[override]] entry 1 (from = 'a'): missing 'reason'
+    """
+    entries = data.get(table, [])
+    if not isinstance(entries, list):
+        raise GlossaryError(f"{path}: '{table}' must be a list of [[{table}]] tables")
+    for number, entry in enumerate(entries, 1):
+        name = f"{path}: [[{table}]] entry {number}"
+        if not isinstance(entry, dict):
+            raise GlossaryError(f"{name}: not a table")
+        first = entry.get(fields[0])
+        name += f" ({fields[0]} = {first!r})" if isinstance(first, str) else ""
+        for key in fields:
+            if key not in entry:
+                raise GlossaryError(f"{name}: missing '{key}'")
+            if not isinstance(entry[key], str) or not entry[key].strip():
+                raise GlossaryError(f"{name}: '{key}' must be a non-empty string")
+    return entries
+
+
 def load_glossary(path: Path = GLOSSARY) -> tuple[Override, ...]:
-    """The ``[[override]]`` entries of the glossary file, in file order."""
-    data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    return tuple(Override(e["from"], e["to"], e["reason"], bool(e.get("regex", False)))
-                 for e in data.get("override", []))
+    """The ``[[override]]`` entries of the glossary file, in file order, each validated."""
+    entries = glossary_entries(read_glossary(path), "override", ("from", "to", "reason"), path)
+    result = []
+    for number, e in enumerate(entries, 1):
+        if e.get("regex", False):
+            try:
+                re.compile(e["from"])
+            except re.error as error:
+                raise GlossaryError(f"{path}: [[override]] entry {number} (from = {e['from']!r}): "
+                                    f"invalid regex: {error}") from None
+        result.append(Override(e["from"], e["to"], e["reason"], bool(e.get("regex", False))))
+    return tuple(result)
 
 
 def _glossary_pattern(entries: tuple[Override, ...]) -> tuple[re.Pattern[str], list[Override]] | None:
@@ -62,6 +109,20 @@ def _glossary_pattern(entries: tuple[Override, ...]) -> tuple[re.Pattern[str], l
         return None
     return re.compile("|".join(f"(?P<g{i}>{e.source if e.regex else re.escape(e.source)})"
                                for i, e in enumerate(ordered))), ordered
+
+
+# Curly quotes, except an apostrophe between two Latin letters (PyTorch’s).
+_CURLY = re.compile("[\u201c\u201d\u2018]|\u2019(?![A-Za-z])|(?<![A-Za-z])\u2019")
+_TAIWAN_QUOTE = {"\u201c": "\u300c", "\u201d": "\u300d", "\u2018": "\u300e", "\u2019": "\u300f"}
+
+
+def taiwan_quotes(text: str) -> str:
+    """Mainland curly quotes as Taiwan writes them: “” -> 「」 and ‘’ -> 『』 (the inner pair).
+
+    >>> taiwan_quotes("称为“define-by-run”，即‘边运行边定义’；PyTorch’s")
+    '称为「define-by-run」，即『边运行边定义』；PyTorch’s'
+    """
+    return _CURLY.sub(lambda m: _TAIWAN_QUOTE[m.group()], text)
 
 
 class Converter:
@@ -106,7 +167,7 @@ class Converter:
             parts.append(hold(text[start:end]))
             pos = end
         parts.append(glossed(text[pos:]))
-        converted = self._opencc.convert("".join(parts))
+        converted = taiwan_quotes(self._opencc.convert("".join(parts)))  # code in the slots keeps its quotes
         return _PUA.sub(lambda m: slots[ord(m.group()) - _PUA0], converted)
 
     def text(self, text: str) -> str:
@@ -116,6 +177,35 @@ class Converter:
     def markdown(self, md: str) -> str:
         """A Markdown page: prose converted; code, URLs, HTML, comments and math kept."""
         return self._convert(md, protected_spans(md))
+
+    def python(self, source: str) -> str:
+        """A percent-format example: its Markdown cells converted as pages are, its code cells' Chinese comments too.
+
+        >>> Converter().python('# %% [markdown] lang="zh"\\n# 打印 `默认`\\n# %%\\nprint("默认")  # 内存\\n')
+        '# %% [markdown] lang="zh"\\n# 印出 `默认`\\n# %%\\nprint("默认")  # 記憶體\\n'
+        """
+        out, cell, markdown = [], [], False
+
+        def flush():
+            if markdown:  # one page of Markdown behind "# " prefixes: fences inside it stay code
+                prefixes = [re.match(r"#[ \t]?", line).group() if line.startswith("#") else "" for line in cell]
+                text = "".join(line[len(pre):] for line, pre in zip(cell, prefixes))
+                converted = self.markdown(text).splitlines(keepends=True)
+                out.extend(pre + line for pre, line in zip(prefixes, converted))
+            else:
+                fence = "```python\n"
+                out.append(self.markdown(fence + "".join(cell) + "\n```")[len(fence):-4] if cell else "")
+            cell.clear()
+
+        for line in source.splitlines(keepends=True):
+            if line.startswith("# %%"):
+                flush()
+                out.append(line)
+                markdown = "[markdown]" in line
+            else:
+                cell.append(line)
+        flush()
+        return "".join(out)
 
     def notebook(self, nb: dict) -> dict:
         """A copy of an nbformat notebook with its markdown cells converted (code cells and outputs kept)."""
@@ -187,10 +277,34 @@ def _fenced_and_front_matter(md: str) -> list[tuple[int, int]]:
         starts.append(starts[-1] + len(line))
     for block in fenced_blocks([line.rstrip("\r\n") for line in lines]):  # the scanner doctests use too
         if block.end >= len(lines):  # an unclosed fence runs to the end (CommonMark)
-            spans.append((starts[block.start], len(md)))
+            span = (starts[block.start], len(md))
         else:
-            spans.append((starts[block.start], starts[block.end] + len(lines[block.end].rstrip("\r\n"))))
+            span = (starts[block.start], starts[block.end] + len(lines[block.end].rstrip("\r\n")))
+        spans += _without_comments(md, span, block, starts) if _commented(block.info) else [span]
     return spans
+
+
+_COMMENT = re.compile(r"(?:^|(?<=\s))#[ \t]*(?P<text>[^\n]*[\u3400-\u9fff][^\n]*)$", re.M)
+
+
+def _commented(info: str) -> bool:
+    """Shell and Python blocks: their ``#`` comments are prose (pycon is not: its output must match)."""
+    lang = re.sub(r"^[{.\s]+", "", info).split(" ")[0].split("}")[0].lower()
+    return lang in {"bash", "sh", "shell", "console", "python", "py", "python3"}
+
+
+def _without_comments(md: str, span: tuple[int, int], block, starts: list[int]) -> list[tuple[int, int]]:
+    """``span`` minus the Chinese ``# comment`` texts of its body lines, which are converted like prose."""
+    body_start = starts[block.start + 1] if block.start + 1 < len(starts) else span[1]
+    pieces, pos = [], span[0]
+    for m in _COMMENT.finditer(md, body_start, span[1]):
+        before = md[md.rfind("\n", 0, m.start()) + 1:m.start()]
+        if before.count('"') % 2 or before.count("'") % 2:  # a '#' inside a string literal
+            continue
+        pieces.append((pos, m.start("text")))
+        pos = m.end("text")
+    pieces.append((pos, span[1]))
+    return [piece for piece in pieces if piece[1] > piece[0]]
 
 
 def _gaps(spans: list[tuple[int, int]], end: int):

@@ -22,12 +22,12 @@ candidate lists can. The python package exposes only the first candidate, so
 
 from __future__ import annotations
 
+import re
 import struct
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitelib.zh_hant import GLOSSARY, Converter, protected_spans
+from sitelib.zh_hant import GLOSSARY, Converter, glossary_entries, protected_spans, read_glossary
 
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2EBEF))
 
@@ -102,9 +102,9 @@ class Checker:
 
         self.simplified = simplified_only_characters()
         self._s2tw = opencc.OpenCC("s2tw")
-        data = tomllib.loads(Path(glossary).read_text(encoding="utf-8"))
-        self.terms = {e["term"]: e["taiwan"] for e in data.get("mainland_term", [])}
-        self.exceptions = {e["term"]: tuple(e.get("except", ())) for e in data.get("mainland_term", [])}
+        terms = glossary_entries(read_glossary(glossary), "mainland_term", ("term", "taiwan"), glossary)
+        self.terms = {e["term"]: e["taiwan"] for e in terms}
+        self.exceptions = {e["term"]: tuple(e.get("except", ())) for e in terms}
 
     def find(self, text: str, *, markdown: bool = True) -> list[Finding]:
         """Findings in ``text``; with ``markdown`` the spans of :func:`protected_spans` are skipped."""
@@ -180,3 +180,38 @@ def traditional_search_dictionary(cache: Path, converter: Converter | None = Non
     extra = [o.target for o in converter.overrides if " " not in o.target]
     write_text_atomic(cache, jieba_dictionary_text(source, converter, extra))
     return cache
+
+
+# --- Rows and columns: mainland 行 = row, 列 = column; Taiwan 列 = row, 行 = column. No
+# conversion can swap them safely, so the Simplified sources must not use them for a
+# matrix or a table: they write shapes instead (形状为 (2, 3), 2×3, 第 0 维).
+
+_COUNTED = re.compile(r"(?:[0-9一二两三四五六七八九十几多各每该此这那某]|第\s*\S{0,6}?\s*|\$[^$]{1,12}\$\s*)\s*[行列](?![为业程动走星政李])"
+                      r"|[行列]向量|按[行列]|每一[行列]|[行列]数(?!据)|[行列]和[行列]")
+_MATRIX_WORDS = re.compile(r"矩阵(?!乘法)|张量|表|权重|元素|形状|维")
+_SENTENCE = re.compile(r"[^。！？；\n|]+")
+
+
+def matrix_rows_columns(text: str) -> list[tuple[int, str]]:
+    """(line, sentence) of each sentence that counts rows or columns of a matrix or table with 行/列.
+
+    A sentence is reported when it names rows/columns (2 行, 第 $i$ 行, 每一列, 行向量...) and
+    also speaks of a matrix, tensor, table, its elements, shape or dimensions, or counts
+    columns (列, which prose about code never counts): lines of code (最后一行, 每行一条语句) are not matrix rows. Code is skipped.
+
+    >>> matrix_rows_columns("创建一个 2 行 3 列的张量。\\n最后一行一次把 4 个样本送进这一层。\\n`a[0]` 取第 0 行。")
+    [(1, '创建一个 2 行 3 列的张量')]
+    >>> matrix_rows_columns("每行一个样本，每列一个特征。")
+    [(1, '每行一个样本，每列一个特征')]
+    """
+    masked = list(text)
+    for start, end in protected_spans(text):
+        masked[start:end] = (" " if ch != "\n" else ch for ch in text[start:end])
+    prose = "".join(masked)
+    found = []
+    for m in _SENTENCE.finditer(prose):
+        sentence = m.group()
+        counted = [c.group() for c in _COUNTED.finditer(sentence)]
+        if counted and (_MATRIX_WORDS.search(sentence) or any("列" in c for c in counted)):
+            found.append((prose.count("\n", 0, m.start()) + 1, sentence.strip()))
+    return found

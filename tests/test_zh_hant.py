@@ -54,7 +54,7 @@ def test_terms_of_art(conv):
     cases = {
         "张量": "張量", "自动求导": "自動求導", "线程": "執行緒", "内存": "記憶體", "默认": "預設",
         "代码": "程式碼", "数据集": "資料集", "文档": "文件", "调试": "除錯", "软件": "軟體",
-        "参数量": "參數量", "激活函数": "激活函數", "算子": "運算子", "优化器": "優化器",
+        "参数量": "參數量", "激活函数": "激勵函數", "算子": "運算子", "优化器": "優化器",
         "进程": "行程", "脚本": "腳本", "显存": "顯示記憶體", "批大小": "批次大小",
     }
     assert {s: conv.text(s) for s in cases} == cases
@@ -97,9 +97,10 @@ def test_package_and_library_regexes(conv):
 def test_glossary_entries_are_sound(conv, checker):
     """Every entry has a reason and a clean Taiwan target, and no literal entry is redundant: without it, its own source converts differently."""
     entries = load_glossary()
-    assert 10 <= len(entries) <= 60
+    assert 10 <= len(entries) <= 120
     for e in entries:
-        assert e.reason.strip() and e.target != e.source, e
+        # A regex entry may keep its text as it is: it exists to keep OpenCC away from it (只 -> 隻).
+        assert e.reason.strip() and (e.regex or e.target != e.source), e
         assert checker.find(e.target, markdown=False) == [], e
         if not e.regex:
             assert conv.text(e.source) == e.target, e
@@ -158,10 +159,22 @@ print("默认")  # 内存
 def test_markdown_keeps_code(conv):
     """Fences (``` and ~~~, indented), inline code, URLs, HTML, comments, math and front-matter keys are kept."""
     out = conv.markdown(MD)
-    for kept in ['print("默认")  # 内存', '    >>> print("内存")\n    内存', "`内存`", "](docs/文档.md",
+    for kept in ['print("默认")  # ', '    >>> print("内存")\n    内存', "`内存`", "](docs/文档.md",
                  "(img/图像.png)", "<https://例子.com/文档>", '<span title="文档">', "<!-- timings:table -->",
                  "$\\text{数据}$", "$$\\text{内存}$$", ">>> \"数据\"\n    '数据'", "title_zh:"]:
         assert kept in out, kept
+
+
+def test_code_comments_are_prose(conv):
+    """A Chinese ``#`` comment in a Python or shell block is converted; code, strings and pycon blocks are not."""
+    md = '```python\nprint("默认")  # 内存\ns = "a # 默认"\n```\n\n```bash\nmake  # 打印\n```\n\n```pycon\n>>> 1  # 默认\n1\n```\n'
+    assert conv.markdown(md) == md.replace("# 内存", "# 記憶體").replace("# 打印", "# 印出")
+
+
+def test_curly_quotes_become_corner_brackets(conv):
+    """“” and ‘’ become 「」 and 『』 in prose; code keeps its quotes and apostrophes stay."""
+    assert conv.markdown("称为“边运行边定义”（‘动态’）的 PyTorch’s `print(“x”)`") == \
+        "稱為「邊執行邊定義」（『動態』）的 PyTorch’s `print(“x”)`"
 
 
 def test_markdown_converts_prose(conv):
@@ -320,3 +333,101 @@ def test_material_language_partials():
     for name, text in read.items():
         assert f'"language": "{name}"' in text
     assert '"clipboard.copy": "複製"' in read["zh-TW"] and '"clipboard.copy": "拷貝"' in read["zh-Hant"]
+
+
+# --- Taiwan wording the reviewer asked for, and the s2twp artefacts
+
+
+def test_mainland_terms_become_taiwan_terms(conv):
+    """The mainland terms a Taiwan reviewer flagged read as Taiwan writes them."""
+    cases = {
+        "面向移动端": "面向行動裝置", "服务端": "伺服器端", "PyTorch 的端侧运行时是": "PyTorch 的裝置端執行環境是",
+        "浏览器运行时": "瀏覽器執行環境", "在报错之前": "在出錯之前", "这个单元格": "這個儲存格",
+        "`nn.Module` 的子类": "`nn.Module` 的子類別", "重新构造同一个类": "重新構造同一個類別",
+        "获取安装命令": "取得安裝命令", "一个用 `tanh` 激活的隐藏层": "一個用 `tanh` 作為激勵函數的隱藏層",
+        "这差不多只是内核": "這差不多只是核心", "最多只需几秒钟": "最多只需幾秒鐘",
+        "装的是只支持 CPU 的": "裝的是只支援 CPU 的", "只字未提": "隻字未提", "从不复制": "從不複製",
+    }
+    assert {s: conv.markdown(s) for s in cases} == cases
+
+
+def test_runtime_as_time_stays(conv):
+    """执行时/运行时 meaning 'at run time' keeps 執行時; only the noun 'a runtime' becomes 執行環境."""
+    assert conv.text("应在运行时选择设备") == "應在執行時選擇裝置"
+
+
+def test_python_download_converted(conv):
+    """A percent-format source: prose cells and Chinese code comments converted, code and pycon snippets kept."""
+    source = ('# %% [markdown] lang="zh"\n# 打印 `默认`\n#\n# ```pycon\n# >>> "默认"\n# \'默认\'\n# ```\n'
+              '# %%\nx = "默认"  # 内存\n')
+    assert conv.python(source) == source.replace("# 打印", "# 印出").replace("# 内存", "# 記憶體")
+
+
+# --- Glossary errors name the file and the entry
+
+
+def test_invalid_glossary_toml_names_file_and_line(tmp_path):
+    """Invalid TOML gives a GlossaryError naming the file and the line, not a raw traceback."""
+    from sitelib.zh_hant import GlossaryError
+
+    bad = tmp_path / "glossary.toml"
+    bad.write_text('[[override]]\nfrom = "参数"\nto = 參數\n', encoding="utf-8")
+    with pytest.raises(GlossaryError, match=r"glossary\.toml: invalid TOML: .*line 3"):
+        load_glossary(bad)
+    with pytest.raises(GlossaryError, match="glossary.toml"):
+        Checker(bad)
+
+
+def test_glossary_entry_without_reason_named(tmp_path):
+    """An entry without `reason` (or with an empty `to`, or a bad regex) is named by number and source."""
+    from sitelib.zh_hant import GlossaryError
+
+    path = tmp_path / "g.toml"
+    path.write_text('[[override]]\nfrom = "甲"\nto = "乙"\nreason = "r"\n\n[[override]]\nfrom = "参数"\nto = "參數"\n',
+                    encoding="utf-8")
+    with pytest.raises(GlossaryError, match=r"g\.toml: \[\[override\]\] entry 2 \(from = '参数'\): missing 'reason'"):
+        load_glossary(path)
+    path.write_text('[[override]]\nfrom = "("\nregex = true\nto = "x"\nreason = "r"\n', encoding="utf-8")
+    with pytest.raises(GlossaryError, match="entry 1 .*invalid regex"):
+        load_glossary(path)
+    path.write_text('[[mainland_term]]\nterm = "默認"\n', encoding="utf-8")
+    with pytest.raises(GlossaryError, match=r"\[\[mainland_term\]\] entry 1 \(term = '默認'\): missing 'taiwan'"):
+        Checker(path)
+
+
+def test_unknown_conversion_and_bad_glossary_refused_before_building(tmp_path):
+    """check_conversion names the language for an unknown conversion and for a broken glossary."""
+    from sitelib.text_conversion import ConversionError, check_conversion
+
+    with pytest.raises(ConversionError, match="languages: 'zh-hk': unknown conversion 's2hk'"):
+        check_conversion("s2hk", "languages: 'zh-hk'")
+    bad = tmp_path / "g.toml"
+    bad.write_text("[[override]\n", encoding="utf-8")
+    with pytest.raises(ConversionError, match=r"languages: 'zh-hant': .*g\.toml: invalid TOML"):
+        check_conversion("s2twp", "languages: 'zh-hant'", bad)
+
+
+# --- Rows and columns
+
+
+def test_sources_never_count_matrix_rows_or_columns():
+    """No docs/zh page or zh prose cell uses 行/列 for a matrix's or table's rows or columns (s2twp cannot swap them)."""
+    from sitelib.zh_hant_check import matrix_rows_columns
+
+    found = [f"{p.name}:{line}: {s}" for p in ZH_PAGES for line, s in matrix_rows_columns(p.read_text("utf-8"))]
+    found += [f"{p.name}: {s}" for p in sorted((ROOT / "lessonsrc").glob("*.py"))
+              for c in zh_prose_cells(p) for _, s in matrix_rows_columns(c)]
+    assert found == []
+
+
+def test_row_column_check_finds_the_reviewed_sentences():
+    """The sentences the Taiwan reviewer found inverted are reported; lines of code (最后一行) are not."""
+    from sitelib.zh_hant_check import matrix_rows_columns
+
+    flagged = ["创建一个 2 行 3 列、元素全为 1 的张量。", "每行一个样本，每列一个特征。",
+               "它返回权重矩阵 $W$ 的第 $i$ 行。", "请比较 CPU 各行的“首次调用”和“中位数”两列。",
+               "形状为 $(N, L, L)$，每一行的和为 1。", "先取出最后一列。"]
+    kept = ["最后一行一次把 4 个样本组成的批次送进这一层。", "本站的示例恢复了每行一条语句：",
+            "在 CUDA 机器上，这两行都会输出 `'cuda'`。", "`x[0]` 是第 0 行", "创建一个 2×3 的张量。"]
+    assert [bool(matrix_rows_columns(s)) for s in flagged] == [True] * len(flagged)
+    assert [bool(matrix_rows_columns(s)) for s in kept] == [False] * len(kept)
