@@ -52,6 +52,20 @@ def _text(value) -> str:
     return "".join(value) if isinstance(value, list) else value
 
 
+def _join_streams(cell: nbformat.NotebookNode) -> None:
+    """Join consecutive outputs of one stream (the kernel sends a long print in chunks, cut mid-line)."""
+    joined: list = []
+    for output in cell.get("outputs", []):
+        last = joined[-1] if joined else None
+        if (last is not None and output.get("output_type") == "stream" == last.get("output_type")
+                and output.get("name") == last.get("name")):
+            last["text"] = _text(last["text"]) + _text(output["text"])
+        else:
+            joined.append(output)
+    if "outputs" in cell:
+        cell["outputs"] = joined
+
+
 def cap_line(line: str, limit: int, marker: str) -> tuple[str, int]:
     """``line`` (with its newline) cut to ``limit`` characters around ``marker``; and how many were cut.
 
@@ -74,6 +88,7 @@ def cap_cell(cell: nbformat.NotebookNode, budget: int, line_chars: int, markers:
     The first half of the budget comes from the start of the output, the
     rest from its end; the lines marker follows the last line kept from the start.
     """
+    _join_streams(cell)
     slots = _text_slots(cell)
     pieces = [_text(container[key]).splitlines(keepends=True) for container, key in slots]
     total = sum(len(p) for p in pieces)
