@@ -42,11 +42,18 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 from sitelib.example_errors import ExampleFailed, ExampleStopped, code_cell_lines, display_path
 
 log = logging.getLogger("mkdocs.plugins.lesson")
-# nbclient logs "Timeout waiting for execute reply" and "Kernel died" itself; the build's own
-# message says it with the file and line, so nbclient's go nowhere.
-_QUIET = logging.getLogger("sitelib.execute.nbclient")
-_QUIET.addHandler(logging.NullHandler())
-_QUIET.propagate = False
+
+
+def _not_said_better(record: logging.LogRecord) -> bool:
+    """False for nbclient's own time-out and dead-kernel lines: the build's error says them with file and line."""
+    return not record.getMessage().startswith(("Timeout waiting for execute reply", "Interrupting kernel",
+                                               "Kernel died while waiting"))
+
+
+# nbclient's other messages (a lost output's "Timeout waiting for IOPub output") reach the build's log.
+_NBCLIENT_LOG = logging.getLogger("mkdocs.plugins.lesson.nbclient")
+_NBCLIENT_LOG.addFilter(_not_said_better)
+_NBCLIENT_LOG.setLevel(logging.INFO)  # not every kernel message, even under mkdocs --verbose
 
 # Runs first in every kernel: imports torch (the slow part, done while the
 # previous example runs) and describes the machine the outputs come from.
@@ -60,7 +67,6 @@ def _lesson_machine():
 """
 _START_TIMEOUT = 180  # seconds for a kernel to start and import torch on a loaded 2-core machine
 _TIMED_OUT = "LessonTimeLimit"  # the ename of the reply nbclient makes up when a cell runs out of time
-_AFTER_INTERRUPT = 3  # seconds a timed-out kernel has to report where it was interrupted
 
 
 @dataclass
@@ -111,6 +117,10 @@ def describe_exit(code: int | None) -> str:
     return f"the kernel died (killed by signal {-code})" if code < 0 else f"the kernel died (exit code {code})"
 
 
+class KernelStartFailed(Exception):
+    """An example's kernel died or hung before it could run anything (while importing torch, say)."""
+
+
 class Kernel:
     """One kernel process for one example: launched at once, ready when its probe has answered."""
 
@@ -142,9 +152,9 @@ class Kernel:
                     reply = self._kc.get_shell_msg(timeout=1.0)
                 except Empty:
                     if self.exit_code() is not None:
-                        raise RuntimeError(f"could not start an example kernel: {describe_exit(self.exit_code())}") from None
+                        raise KernelStartFailed(f"its kernel could not start: {describe_exit(self.exit_code())}") from None
                     if time.monotonic() > deadline:
-                        raise RuntimeError(f"an example kernel did not start within {_START_TIMEOUT} s") from None
+                        raise KernelStartFailed(f"its kernel did not start within {_START_TIMEOUT} s") from None
                     continue
                 if reply["parent_header"].get("msg_id") == self._probe:
                     break
@@ -152,7 +162,7 @@ class Kernel:
             expr = reply["content"].get("user_expressions", {}).get("m", {})
             if reply["content"]["status"] != "ok" or expr.get("status") != "ok":
                 detail = reply["content"].get("evalue") or expr.get("evalue")
-                raise RuntimeError(f"could not start an example kernel: {detail}")
+                raise KernelStartFailed(f"its kernel could not start: {detail}")
             self.machine = parse_machine(expr["data"]["text/plain"])
         return self.machine
 
@@ -192,11 +202,15 @@ def _error_traceback(cell: nbformat.NotebookNode) -> str:
 def run_in(kernel: Kernel, job: Job) -> Execution:
     """Execute ``job``'s notebook in ``kernel`` within its time limit; raise ExampleFailed or ExampleStopped."""
     notebook, path = job.notebook, job.path
-    machine = kernel.ready()
-    # On time-out nbclient interrupts the kernel, gives it a few seconds to print where it was
-    # (KeyboardInterrupt), then answers with this made-up error instead of waiting any longer.
+    try:
+        machine = kernel.ready()
+    except KernelStartFailed as error:
+        raise KernelStartFailed(f"{display_path(path)}: {error}") from None
+    log.debug("Example %s: kernel ready, running its cells", display_path(path))  # its time limit starts now
+    # On time-out nbclient interrupts the kernel, gives it iopub_timeout (4 s) to print where it
+    # was (KeyboardInterrupt), then answers with this made-up error instead of waiting any longer.
     client = NotebookClient(notebook, km=kernel.km, timeout=job.limit, allow_errors=False,
-                            interrupt_on_timeout=True, iopub_timeout=_AFTER_INTERRUPT, log=_QUIET,
+                            interrupt_on_timeout=True, log=_NBCLIENT_LOG,
                             error_on_timeout={"ename": _TIMED_OUT, "evalue": "", "traceback": []})
     executed_at = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     start = time.perf_counter()

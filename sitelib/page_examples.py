@@ -21,6 +21,7 @@ from sitelib import build_inputs
 from sitelib.example_errors import ExampleFailed, ExampleInvalid, ExampleStopped, code_cell_lines, display_path
 from sitelib.example_page import EN, ExampleInfo, colab_url, render_banner, render_report, text
 from sitelib.examples import example_uri, helper_files
+from sitelib.execute import KernelStartFailed
 from sitelib.languages import Language, root_prefix
 from sitelib.notebooks import (
     executed_examples,
@@ -53,8 +54,8 @@ def warn_capped(path: Path, execution, limits: OutputLimits) -> None:
     for cut in cuts:
         what = []
         if cut.omitted_lines:
-            what.append(f"{cut.lines:,} lines of output; the page shows the first and last {cut.lines - cut.omitted_lines:,} "
-                        "(lesson plugin options output_lines and notebook_output_lines)")
+            what.append(f"{cut.lines:,} lines of output; the page shows {cut.lines - cut.omitted_lines:,} of them, the first "
+                        "and the last (lesson plugin options output_lines and notebook_output_lines)")
         if cut.omitted_chars:
             what.append(f"lines over {limits.line_chars:,} characters; {cut.omitted_chars:,} characters left out "
                         "(lesson plugin option output_line_chars)")
@@ -120,7 +121,7 @@ class ExamplePages:
                     only = None if executing else read_manifest(folder, src)
                     executions = executed_examples(src, folder, timeout=options.timeout, guarded=guarded,
                                                    root=root, only=only)
-            except (ExampleFailed, ExampleStopped, ExampleInvalid, SourcesChanged) as error:
+            except (ExampleFailed, ExampleStopped, ExampleInvalid, SourcesChanged, KernelStartFailed) as error:
                 raise ExampleError(str(error)) from None
             if executing and options.execute:
                 for path, execution in executions.items():

@@ -80,7 +80,8 @@ def test_a_runaway_example_builds_a_small_page_and_warns(tmp_path):
     result = build(project)
     assert result.returncode == 0, result.log[-3000:]
     assert result.first_error == ("WARNING -  lessonsrc/demo.py:2: cell 1 printed 200,000 lines of output; the page "
-                                  "shows the first and last 100 (lesson plugin options output_lines and notebook_output_lines)")
+                                  "shows 100 of them, the first and the last (lesson plugin options output_lines and "
+                                  "notebook_output_lines)")
     assert ("lessonsrc/demo.py:6: cell 2 printed lines over 2,000 characters; 4,998,000 characters left out "
             "(lesson plugin option output_line_chars)") in result.log
     site = project / "site"
