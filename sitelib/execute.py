@@ -17,6 +17,7 @@ so a cell that never finishes hung the build.)
 from __future__ import annotations
 
 import ast
+import asyncio
 import json
 import logging
 import math
@@ -35,7 +36,7 @@ from queue import Empty
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import run_sync
+from jupyter_core.utils import ensure_event_loop, run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
@@ -170,6 +171,7 @@ class Kernel:
         if self._sockets is None:
             return  # already closed
         try:
+            _drop_pending_tasks()
             self._kc.stop_channels()
             try:
                 run_sync(self.km.shutdown_kernel)(now=True)
@@ -181,6 +183,19 @@ class Kernel:
         finally:
             shutil.rmtree(self._sockets, ignore_errors=True)
             self._sockets = None
+
+
+def _drop_pending_tasks() -> None:
+    """Cancel what an interrupted cell left on this thread's event loop (else it ends later, unheard, with
+    "Task exception was never retrieved")."""
+    loop = ensure_event_loop()
+    if loop.is_running():
+        return
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
 
 
 def kernel_env(import_root: Path | None = None) -> dict[str, str]:
