@@ -25,8 +25,8 @@ def code_cell_lines(notebook: nbformat.NotebookNode, source: str) -> dict[int, i
 
     >>> import jupytext
     >>> text = "import os\\n\\n# %% [markdown]\\n# Hi\\n\\n# %%\\n\\nx = 1\\ny = 2\\n"
-    >>> code_cell_lines(jupytext.reads(text, fmt="py:percent"), text)
-    {0: 1, 2: 8}
+    >>> code_cell_lines(jupytext.reads(text, fmt="py:percent"), text)  # jupytext keeps the blank line after the marker
+    {0: 1, 2: 7}
     """
     lines = source.splitlines()
     found: dict[int, int] = {}
@@ -83,11 +83,10 @@ class ExampleFailed(Exception):
 
     def __init__(self, path: Path, notebook: nbformat.NotebookNode, cell_index: int,
                  lines: dict[int, int], by_count: dict[int, int], error):
-        shown = _display_path(path)
+        shown = display_path(path)
         self.path, self.cell = path, cell_index + 1
         self.line = failing_line(error.traceback, by_count, lines, cell_index)
-        source_lines = path.read_text(encoding="utf-8").splitlines()
-        code = source_lines[self.line - 1].strip() if 0 < self.line <= len(source_lines) else ""
+        code = _source_line(path, self.line)
         traceback = rewrite_traceback(error.traceback, shown, by_count, lines)
         super().__init__(
             f"{shown}:{self.line}: example failed in cell {self.cell}: {error.ename}: {error.evalue}\n"
@@ -95,7 +94,54 @@ class ExampleFailed(Exception):
         )
 
 
-def _display_path(path: Path) -> str:
+class ExampleStopped(Exception):
+    """An example was stopped: it ran out of time or its kernel died. Names the file, line, cell and why.
+
+    ``traceback`` is what the kernel printed when it was interrupted (it shows
+    the line a timed-out cell was running), or "" when it printed nothing: the
+    message then points at the cell's first line.
+    """
+
+    def __init__(self, path: Path, notebook: nbformat.NotebookNode, cell_index: int,
+                 lines: dict[int, int], by_count: dict[int, int], what: str, traceback: str):
+        shown = display_path(path)
+        self.path, self.cell, self.what = path, cell_index + 1, what
+        self.line = failing_line(traceback, by_count, lines, cell_index)
+        super().__init__(f"{shown}:{self.line}: example failed in cell {self.cell}: {what}\n"
+                         f"    {_source_line(path, self.line)}")
+
+
+class ExampleInvalid(Exception):
+    """An example (or a helper it imports) cannot be read as Python, or its header is wrong."""
+
+    @classmethod
+    def from_syntax_error(cls, path: Path, error: SyntaxError) -> "ExampleInvalid":
+        """``file:line: SyntaxError: message``, then the line and a caret under the column.
+
+        >>> try:
+        ...     compile("x = 1\\nprint(1\\n", "demo.py", "exec")
+        ... except SyntaxError as error:
+        ...     print(ExampleInvalid.from_syntax_error(Path("demo.py"), error))
+        demo.py:2: SyntaxError: '(' was never closed
+            print(1
+                 ^
+        """
+        text = (error.text or "").rstrip("\n")
+        code = text.strip()
+        caret = ""
+        if code and error.offset:
+            column = max(0, error.offset - 1 - (len(text) - len(text.lstrip())))
+            caret = "\n    " + " " * min(column, len(code)) + "^"
+        return cls(f"{display_path(path)}:{error.lineno or 0}: SyntaxError: {error.msg}" + (f"\n    {code}{caret}" if code else ""))
+
+
+def _source_line(path: Path, line: int) -> str:
+    """Line ``line`` (1-based) of ``path``, stripped; "" when there is none."""
+    source_lines = path.read_text(encoding="utf-8").splitlines()
+    return source_lines[line - 1].strip() if 0 < line <= len(source_lines) else ""
+
+
+def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is inside it (shorter, clickable in editors)."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()

@@ -24,6 +24,9 @@ TEXT = {
         "ok": "ok",
         "skipped": "not executed",
         "total": "Total",
+        # Where a cell's output was capped (sitelib.output_limits); {count} is a number.
+        "lines_omitted": "… {count} lines omitted …",
+        "chars_omitted": " … {count} characters omitted … ",
     },
     "zh": {
         "download_py": "下载源代码（.py）",
@@ -38,6 +41,8 @@ TEXT = {
         "ok": "成功",
         "skipped": "未执行",
         "total": "合计",
+        "lines_omitted": "……（此处省略 {count} 行输出）……",
+        "chars_omitted": "……（此处省略 {count} 个字符）……",
     },
 }
 

@@ -16,8 +16,10 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
+from sitelib.example_errors import ExampleInvalid
+
 # Bump when the execution or notebook format changes, to drop every cached output.
-EXECUTOR_VERSION = "2"  # 2: a fresh kernel per example
+EXECUTOR_VERSION = "3"  # 2: a fresh kernel per example; 3: in a scratch folder
 
 _CELL = re.compile(r"^# %%", re.MULTILINE)
 
@@ -50,14 +52,27 @@ def cache_name(example: Path, src_dir: Path) -> str:
     return example_uri(example, src_dir).replace("/", "--")
 
 
-def imported_modules(source: str, package: str) -> set[str]:
-    """Names of the modules of ``package`` that ``source`` imports (not transitively).
+def imported_modules(source: str, package: str, path: Path = Path("<unknown>")) -> set[str]:
+    """Names of the modules of ``package`` that ``source`` (the text of ``path``) imports (not transitively).
 
     >>> sorted(imported_modules("import os\\nfrom lessonsrc.timing import x\\nfrom lessonsrc import shapes", "lessonsrc"))
     ['lessonsrc.shapes', 'lessonsrc.timing']
+
+    Source that is not Python is an error naming the file and line:
+
+    >>> imported_modules("x = (1,\\n", "lessonsrc", Path("ex.py"))
+    Traceback (most recent call last):
+    ...
+    sitelib.example_errors.ExampleInvalid: ex.py:1: SyntaxError: '(' was never closed
+        x = (1,
+            ^
     """
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as error:
+        raise ExampleInvalid.from_syntax_error(path, error) from None
     found: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names if alias.name.split(".")[0] == package)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -86,8 +101,8 @@ def helper_files(example: Path, src_dir: Path) -> list[Path]:
     seen: set[Path] = set()
     todo = [example]
     while todo:
-        source = todo.pop().read_text(encoding="utf-8")
-        for name in imported_modules(source, package):
+        current = todo.pop()
+        for name in imported_modules(current.read_text(encoding="utf-8"), package, current):
             path = _module_file(name, src_dir)
             if path and path not in seen:
                 seen.add(path)

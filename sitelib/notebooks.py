@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import copy
+import json
 import logging
+import math
+import shutil
 from pathlib import Path
 
 import jupytext
 import nbformat
 
 from sitelib.atomic import write_text_atomic
+from sitelib.example_errors import ExampleInvalid, display_path
 from sitelib.examples import cache_key, cache_name, find_examples
-from sitelib.execute import Execution, execute_each
+from sitelib.execute import Execution, Job, execute_each
+from sitelib.source_guard import SourceGuard
 
 log = logging.getLogger("mkdocs.plugins.lesson")
 
@@ -88,32 +93,100 @@ def _load(path: Path) -> Execution:
     return Execution(notebook, meta.get("seconds", 0.0), meta.get("machine", {}), meta.get("executed_at", ""))
 
 
-def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = None) -> dict[Path, Execution]:
+MANIFEST = "examples.json"  # in an examples cache folder: the examples its last executing build found
+DEFAULT_TIME_LIMIT = 600  # seconds; the plugin's `timeout` option and an example's header override it
+
+
+def time_limit(notebook: nbformat.NotebookNode, path: Path, default: int) -> int:
+    """The example's time limit in seconds: its header's ``lesson: timeout:``, else ``default``.
+
+    >>> nb = nbformat.v4.new_notebook(metadata={"lesson": {"timeout": 2.5}})
+    >>> time_limit(nb, Path("ex.py"), 600), time_limit(nbformat.v4.new_notebook(), Path("ex.py"), 600)
+    (3, 600)
+    >>> time_limit(nbformat.v4.new_notebook(metadata={"lesson": {"timeout": "soon"}}), Path("ex.py"), 600)
+    Traceback (most recent call last):
+    ...
+    sitelib.example_errors.ExampleInvalid: ex.py:1: the header's lesson: timeout: must be a positive number of seconds, got 'soon'
+    """
+    header = notebook.metadata.get("lesson", {})
+    value = header.get("timeout", default) if isinstance(header, dict) else default
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ExampleInvalid(f"{display_path(path)}:1: the header's lesson: timeout: must be a positive "
+                             f"number of seconds, got {value!r}")
+    return math.ceil(value)
+
+
+def read_manifest(cache_dir: Path, src_dir: Path) -> list[Path] | None:
+    """The examples the executing build found (see :func:`executed_examples`); None if unreadable."""
+    path = cache_dir / MANIFEST
+    try:
+        names = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise ValueError("not a list of file names")
+        found = [src_dir / name for name in names]
+        missing = [name for name, file in zip(names, found) if not file.is_file()]
+        if missing:
+            raise ValueError(f"{', '.join(missing)} no longer exist")
+    except (OSError, ValueError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        log.info("Examples list %s unreadable (%s): finding the examples again", path, error)
+        return None
+    return found
+
+
+def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = None, *,
+                      timeout: int = DEFAULT_TIME_LIMIT, guarded: list[Path] | None = None,
+                      root: Path | None = None, only: list[Path] | None = None) -> dict[Path, Execution]:
     """Every example of ``src_dir``, executed: from the cache when its key matches, else run now.
 
     Each example that must run gets a fresh kernel (see sitelib.execute), so
-    its output never depends on which other examples ran in the same build.
-    Entries of ``cache_dir`` that no current example uses are deleted, so the
-    cache never grows stale files; ``cache_dir`` must belong to this
-    ``src_dir`` alone. ``environment`` stands in for the torch and Python
-    versions in the cache key (tests use it to simulate an upgrade).
+    its output never depends on which other examples ran in the same build,
+    and a scratch working directory of its own (under ``cache_dir``, emptied
+    before and removed after), within its time limit (``timeout`` unless its
+    header says otherwise). When ``guarded`` is given, the files under it
+    (named relative to ``root``) must be the same after each example as
+    before the first: else SourcesChanged. Entries of ``cache_dir`` that no
+    current example uses are deleted, so the cache never grows stale files;
+    ``cache_dir`` must belong to this ``src_dir`` alone. ``environment`` stands
+    in for the torch and Python versions in the cache key (tests use it to
+    simulate an upgrade).
+
+    The examples are those found in ``src_dir`` now, recorded in the
+    folder's manifest, or ``only`` these: a language build passes what the
+    executing build found, so a file an example wrote is never taken for one.
     """
     results: dict[Path, Execution] = {}
     wanted: set[Path] = set()
     misses: list[tuple[Path, Path]] = []
-    for path in find_examples(src_dir):
+    examples = find_examples(src_dir) if only is None else only
+    for path in examples:
         cached = cache_dir / f"{cache_name(path, src_dir)}-{cache_key(path, src_dir, environment)}.ipynb"
         wanted.add(cached)
         if cached.is_file():
             results[path] = _load(cached)
         else:
             misses.append((path, cached))
-    jobs = [(path, read_example(path), src_dir.parent) for path, _ in misses]
-    for (path, execution), (_, cached) in zip(execute_each(jobs), misses):
-        log.info("Executed example %s in %.2f s", path.relative_to(src_dir), execution.seconds)
-        execution.notebook.metadata["lesson"] = execution.meta
-        write_text_atomic(cached, nbformat.writes(execution.notebook))
-        results[path] = execution
+    if only is None:
+        write_if_changed(cache_dir / MANIFEST, json.dumps([p.relative_to(src_dir).as_posix() for p in examples]))
+    scratch = cache_dir / "scratch"
+    jobs = []
+    for path, _ in misses:
+        notebook = read_example(path)
+        cwd = scratch / cache_name(path, src_dir)
+        shutil.rmtree(cwd, ignore_errors=True)
+        cwd.mkdir(parents=True)
+        jobs.append(Job(path, notebook, cwd, src_dir.parent, time_limit(notebook, path, timeout)))
+    guard = SourceGuard(guarded, root or src_dir.parent) if guarded and jobs else None
+    try:
+        for (path, execution), (_, cached), job in zip(execute_each(jobs), misses, jobs):
+            if guard is not None:
+                guard.check(display_path(path))
+            log.info("Executed example %s in %.2f s", path.relative_to(src_dir), execution.seconds)
+            execution.notebook.metadata["lesson"] = execution.meta
+            write_text_atomic(cached, nbformat.writes(execution.notebook))
+            results[path] = execution
+            shutil.rmtree(job.cwd, ignore_errors=True)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     for stale in cache_dir.glob("*.ipynb") if cache_dir.is_dir() else []:
         if stale not in wanted:
             stale.unlink()

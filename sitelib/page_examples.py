@@ -10,28 +10,58 @@ report lists them all.
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 from mkdocs.structure.files import File
 
-from sitelib.example_errors import ExampleFailed
-from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report, text
+from sitelib import build_inputs
+from sitelib.example_errors import ExampleFailed, ExampleInvalid, ExampleStopped, code_cell_lines, display_path
+from sitelib.example_page import EN, ExampleInfo, colab_url, render_banner, render_report, text
 from sitelib.examples import example_uri, helper_files
+from sitelib.execute import KernelStartFailed
 from sitelib.languages import Language, root_prefix
 from sitelib.notebooks import (
     executed_examples,
     for_language,
     notebook_title,
+    read_manifest,
     unexecuted_examples,
     with_helper_setup,
     write_if_changed,
 )
 from sitelib.cjk_linebreaks import join_cjk_cells
+from sitelib.output_limits import OutputLimits, cap_outputs
+from sitelib.source_guard import SourcesChanged
 from sitelib.text_conversion import Conversion
 
 REPORT_URI = "execution-report.md"
+log = logging.getLogger("mkdocs.plugins.lesson")
+
+
+def output_limits(options) -> OutputLimits:
+    """The plugin configuration's output caps."""
+    return OutputLimits(options.output_lines, options.notebook_output_lines, options.output_line_chars)
+
+
+def warn_capped(path: Path, execution, limits: OutputLimits) -> None:
+    """Warn, naming the example, line and cell, for each cell whose output the pages show capped."""
+    _, cuts = cap_outputs(execution.notebook, limits, text(EN))
+    if not cuts:
+        return
+    lines = code_cell_lines(execution.notebook, path.read_text(encoding="utf-8"))
+    for cut in cuts:
+        what = []
+        if cut.omitted_lines:
+            what.append(f"{cut.lines:,} lines of output; the page shows {cut.lines - cut.omitted_lines:,} of them, the first "
+                        "and the last (lesson plugin options output_lines and notebook_output_lines)")
+        if cut.omitted_chars:
+            what.append(f"lines over {limits.line_chars:,} characters; {cut.omitted_chars:,} characters left out "
+                        "(lesson plugin option output_line_chars)")
+        log.warning("%s:%d: cell %d printed %s", display_path(path), lines.get(cut.cell, 1), cut.cell + 1,
+                    " and ".join(what))
 
 
 def executed_digest(found: list[tuple[str, Path, dict]]) -> str:
@@ -67,21 +97,36 @@ class ExamplePages:
     def __post_init__(self):
         self.text = text(self.lang, self.conversion)  # once per build: converting is not free
 
-    def execute(self, config, options) -> list[tuple[str, Path, dict]]:
-        """Execute every example (or take it from the cache): ``(uri, folder, executions)`` per examples folder."""
+    def execute(self, config, options, executing: bool = True) -> list[tuple[str, Path, dict]]:
+        """Execute every example (or take it from the cache): ``(uri, folder, executions)`` per examples folder.
+
+        The orchestrating build executes (``executing``): it finds the
+        examples, runs each under its time limit with the project's files
+        guarded, and warns about capped output. A language build
+        (``executing=False``) takes the examples that build found, from the cache.
+        """
         root = Path(config.config_file_path).parent
         cache = root / options.cache_dir
+        guarded = [root / "docs", *build_inputs.shared_inputs(config, options)] if executing else None
         found = []
         for lesson in options.examples:
             src = root / lesson.src
             if not src.is_dir():
                 raise ExampleError(f"lesson plugin: examples folder '{lesson.src}' does not exist")
             key = lesson.src.strip("/").replace("/", "--")  # one cache folder per lesson: no cross-eviction
+            folder = cache / "executed" / key
             try:
-                executions = (executed_examples(src, cache / "executed" / key) if options.execute
-                              else unexecuted_examples(src))
-            except ExampleFailed as error:
+                if not options.execute:
+                    executions = unexecuted_examples(src)
+                else:
+                    only = None if executing else read_manifest(folder, src)
+                    executions = executed_examples(src, folder, timeout=options.timeout, guarded=guarded,
+                                                   root=root, only=only)
+            except (ExampleFailed, ExampleStopped, ExampleInvalid, SourcesChanged, KernelStartFailed) as error:
                 raise ExampleError(str(error)) from None
+            if executing and options.execute:
+                for path, execution in executions.items():
+                    warn_capped(path, execution, output_limits(options))
             found.append((lesson.uri, src, executions))
         return found
 
@@ -91,10 +136,13 @@ class ExamplePages:
         root = Path(config.config_file_path).parent
         pages_dir = root / options.cache_dir / "pages" / lang.code
         self.pages.clear()
-        for lesson_uri, src, executions in self.execute(config, options):
+        limits = output_limits(options)
+        for lesson_uri, src, executions in self.execute(config, options, executing=False):
             for source, execution in executions.items():
                 stem = example_uri(source, src)
-                notebook = conversion.notebook(for_language(execution.notebook, lang.docs_code))
+                # Capped before rendering: the page, the download and the search index show the same text.
+                capped, _ = cap_outputs(execution.notebook, limits, self.text)
+                notebook = conversion.notebook(for_language(capped, lang.docs_code))
                 if lang.tag.lower().startswith("zh"):  # nbconvert renders these cells: join them here
                     notebook = join_cjk_cells(notebook)
                 downloadable = with_helper_setup(notebook, helper_files(source, src), src)

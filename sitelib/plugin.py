@@ -26,7 +26,8 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
 from sitelib import build_inputs, cjk_linebreaks, interface_strings, language_sites, translations, page_examples, render_cache, search_entries, template_cache
-from sitelib.notebooks import SETUP_TAG
+from sitelib.notebooks import DEFAULT_TIME_LIMIT, SETUP_TAG
+from sitelib.output_limits import OutputLimits
 from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion, ConversionError, check_conversion
 from sitelib.timings_host import current_machine_id
@@ -59,6 +60,18 @@ class Switch(c.BaseConfigOption[bool]):
         raise c.ValidationError(f"expected true/false or 1/0, got {value!r}")
 
 
+class Positive(c.Type):
+    """A whole number above zero (seconds, lines, characters)."""
+
+    def __init__(self, default: int):
+        super().__init__(int, default=default)
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise c.ValidationError(f"expected a whole number above 0, got {value!r}")
+        return value
+
+
 class ExamplesConfig(base.Config):
     src = c.Type(str)  # a package folder of percent-format examples and their helpers
     uri = c.Type(str, default="examples")  # where its example pages go in every language
@@ -83,6 +96,12 @@ class LessonConfig(base.Config):
     timings = c.Type(str, default="data/timings.json")  # rendered where a page has <!-- timings:NAME -->
     translations = c.Type(str, default=translations.FILE)  # which English version each translation follows
     examples = c.ListOfItems(c.SubConfig(ExamplesConfig), default=[])
+    # Each example's time limit in seconds (its header's `lesson: timeout:` overrides), and the
+    # output an example page shows: lines per cell and per notebook, characters per line.
+    timeout = Positive(default=DEFAULT_TIME_LIMIT)
+    output_lines = Positive(default=OutputLimits.cell_lines)
+    notebook_output_lines = Positive(default=OutputLimits.notebook_lines)
+    output_line_chars = Positive(default=OutputLimits.line_chars)
     languages = c.ListOfItems(c.SubConfig(LanguageConfig))
 
 

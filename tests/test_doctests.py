@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitelib import mddoctest
+from sitelib.examples import is_example
 from conftest import ROOT
 
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
@@ -16,7 +17,7 @@ MODULES = sorted(
     f"{path.parent.name}.{path.stem}"
     for package in ("lessonsrc", "sitelib")
     for path in (ROOT / package).glob("*.py")
-    if path.stem != "__init__" and "# %%" not in path.read_text(encoding="utf-8")
+    if path.stem != "__init__" and not is_example(path)  # examples run as notebooks, not as doctests
 )
 
 
