@@ -30,6 +30,7 @@ from sitelib.notebooks import SETUP_TAG
 from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion
 from sitelib.timings_host import current_machine_id
+from sitelib.timings_store import TimingsFileError, load_timings
 from sitelib.timings_strings import STRINGS as TIMINGS_STRINGS
 from sitelib.example_page import TEXT as EXAMPLE_STRINGS
 from sitelib.languages import (
@@ -119,6 +120,10 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         except LanguageError as error:
             raise PluginError(f"{config.config_file_path}: {error}") from None
         if not self.building:  # the language builds run inside this one, which holds the lock
+            try:  # a bad data file fails the build now, not after the examples ran and a language was built
+                load_timings(self.root(config) / self.config.timings, missing_ok=True)
+            except TimingsFileError as error:
+                raise PluginError(str(error)) from None
             self.lock = build_lock.BuildLock(self.root(config) / self.config.cache_dir)
             self.lock.acquire()
         by_code = {lang.code: lang for lang in self.languages}
