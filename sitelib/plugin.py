@@ -15,6 +15,7 @@ build its own instance.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -25,7 +26,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from sitelib import build_inputs, build_lock, keyed_cache, language_sites, page_examples, render_cache, search_entries, template_cache
+from sitelib import (build_inputs, build_lock, keyed_cache, language_sites, page_examples, render_cache,
+                     search_entries, template_cache)
 from sitelib.notebooks import SETUP_TAG
 from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion
@@ -44,11 +46,6 @@ from sitelib.languages import (
 )
 
 log = logging.getLogger("mkdocs.plugins.lesson")
-
-
-def _jupyter_entry(data: bytes) -> dict:
-    """mkdocs-jupyter's cache entry: what its reader takes from it (content, toc_tokens, title)."""
-    return keyed_cache.parse_json_object(data, {"content": str, "toc_tokens": list})
 
 
 class Switch(c.BaseConfigOption[bool]):
@@ -188,8 +185,9 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         cache = self.root(config) / self.config.cache_dir
         template_cache.cache_handler_templates(config, cache / "jinja" / "handlers")
         if "mkdocs-jupyter" in config.plugins:  # it reads its entries unchecked: a damaged one is a traceback
+            entry = functools.partial(keyed_cache.parse_json_object, fields={"content": str, "toc_tokens": list})
             keyed_cache.drop_unreadable(Path(config.plugins["mkdocs-jupyter"].config["cache_dir"]), "*.json",
-                                        _jupyter_entry, "rendered notebook")
+                                        entry, "rendered notebook")
         unsupported = render_cache.unsupported_extensions(config.markdown_extensions)
         if unsupported:
             log.info("Rendering every page in every build: no render cache with %s", ", ".join(unsupported))
