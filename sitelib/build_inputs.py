@@ -28,11 +28,28 @@ def shared_inputs(config, options) -> list[Path]:
     return inputs + ([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])  # the theme is a package
 
 
+def configured_site_url(config) -> str:
+    """``site_url`` as the configuration file (and ``SITE_URL``) gives it, with its final slash; "" if unset.
+
+    ``mkdocs serve`` replaces ``config.site_url`` with its own address. The
+    language builds use this one instead, in serve and build alike, so each
+    reuses the other's: only absolute links (sitemap, canonical) carry the
+    host, and the 404 page's links use the address's path, which serve
+    mounts the site under anyway.
+    """
+    from mkdocs.config import config_options
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(config.config_file_path, "rb") as handle:
+        value = (yaml_load(handle) or {}).get("site_url")
+    return config_options.URL(is_dir=True).validate(value) if value else ""
+
+
 def shared_key(config, options, executed_digest: str) -> str:
     """The fingerprint of everything every language's build reads but its pages (see sitelib.language_sites)."""
     root = Path(config.config_file_path).parent
     facts = {
-        "site_url": str(config.site_url), "repo_url": str(config.repo_url),
+        "site_url": configured_site_url(config), "repo_url": str(config.repo_url),
         "edit_uri": str(config.edit_uri), "strict": str(config.strict), "execute": str(options.execute),
         "directory_urls": str(config.use_directory_urls), "theme": str(config.theme.name),
         "executed": executed_digest, "packages": language_sites.installed_packages(),

@@ -56,3 +56,52 @@ class KeyedCache:
         if set(self.used) != self.loaded:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_text_atomic(self.path, json.dumps(self.used, ensure_ascii=False))  # dict order kept
+
+
+def read_entry(path: Path, parse: Callable[[bytes], object], what: str):
+    """The parsed content of the one-result cache file ``path``; None when it is absent or damaged.
+
+    ``parse`` raises ValueError for content that is not a whole, well-formed
+    result (truncated, garbled, the wrong shape). Such a file is noted in the
+    log once, naming it, and deleted, so the caller computes it again and the
+    next build does not meet it.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    try:
+        return parse(data)
+    except (OSError, ValueError) as error:
+        log.info("Cache %s unreadable (%s): computing the %s again", path, str(error).splitlines()[0][:200], what)
+        path.unlink(missing_ok=True)
+        return None
+
+
+def drop_unreadable(folder: Path, pattern: str, parse: Callable[[bytes], object], what: str) -> None:
+    """Delete (with a log note each) every file of ``folder`` matching ``pattern`` that ``parse`` refuses.
+
+    For caches whose reader does not check what it reads (mkdocs-jupyter's):
+    checked before that reader runs, a damaged entry is a recomputation.
+    """
+    for path in sorted(folder.glob(pattern)) if folder.is_dir() else []:
+        read_entry(path, parse, what)
+
+
+def parse_json_object(data: bytes, fields: dict[str, type]) -> dict:
+    """``data`` as a JSON object holding each of ``fields`` with its type; ValueError otherwise.
+
+    >>> parse_json_object(b'{"content": "<p>", "toc_tokens": []}', {"content": str, "toc_tokens": list})
+    {'content': '<p>', 'toc_tokens': []}
+    >>> parse_json_object(b'{"content": "<p', {"content": str})
+    Traceback (most recent call last):
+    ...
+    json.decoder.JSONDecodeError: Unterminated string starting at: line 1 column 13 (char 12)
+    """
+    value = json.loads(data.decode("utf-8"))  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+    if not isinstance(value, dict):
+        raise ValueError("not a JSON object")
+    for name, kind in fields.items():
+        if not isinstance(value.get(name), kind):
+            raise ValueError(f"field '{name}' is not a {kind.__name__}")
+    return value

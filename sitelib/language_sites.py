@@ -3,9 +3,12 @@
 Under ``mkdocs serve`` every edit rebuilds the whole site, and MkDocs empties
 the site folder first; without this, a prose edit to one page would rebuild
 every language. Each language is built (by :func:`build`) into its own
-folder under the cache, next to a fingerprint of all its inputs, and linked
-into the site. When the fingerprint matches, the folder is linked again
-without building. The fingerprint covers every input of a language build:
+folder under the cache, next to a record of the fingerprint of all its inputs
+and of the hash of every file built, and copied into the site. When the
+fingerprint matches, the folder is copied again without building, and every
+file is checked against its hash as it is copied: a damaged or edited cached
+file means a rebuild, never a published error. Copies, not hard links, so
+that nothing written into the site folder afterwards can change the cache. The fingerprint covers every input of a language build:
 its pages, the configuration, the theme overrides, the hooks and the site's
 code, the data files, the executed notebooks, the installed packages, the
 site and repository addresses, the machine (the timings page marks it) and
@@ -16,7 +19,8 @@ a build.
 from __future__ import annotations
 
 import hashlib
-import os
+import json
+import logging
 import shutil
 import sys
 from collections.abc import Iterable
@@ -25,7 +29,9 @@ from pathlib import Path
 
 from sitelib.atomic import write_text_atomic
 
-FINGERPRINT = ".lesson-fingerprint"
+FINGERPRINT = ".lesson-fingerprint"  # JSON: {"key": fingerprint, "files": {path: sha256}}
+
+log = logging.getLogger("mkdocs.plugins.lesson")
 
 
 def _files(paths: Iterable[Path]) -> list[Path]:
@@ -75,39 +81,82 @@ def today() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%d")
 
 
-def is_current(built: Path, key: str) -> bool:
-    """True when ``built`` holds a complete build for fingerprint ``key``."""
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _built_files(built: Path) -> dict[str, Path]:
+    return {p.relative_to(built).as_posix(): p for p in sorted(built.rglob("*"))
+            if p.is_file() and p.name != FINGERPRINT}
+
+
+def _record(built: Path) -> dict | None:
+    """The fingerprint record of ``built``: None when absent; logged (naming it) and None when unreadable."""
     marker = built / FINGERPRINT
-    return marker.is_file() and marker.read_text(encoding="utf-8") == key
+    try:
+        record = json.loads(marker.read_bytes())
+        if not (isinstance(record, dict) and isinstance(record.get("key"), str)
+                and isinstance(record.get("files"), dict)
+                and all(isinstance(v, str) for v in record["files"].values())):
+            raise ValueError("not a fingerprint and a list of file hashes")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        log.info("Language build record %s unreadable (%s): building the language again", marker, error)
+        return None
+    return record
+
+
+def reuse(built: Path, key: str, target: Path) -> bool:
+    """Copy the build in ``built`` into ``target`` if it is complete for ``key`` and intact; else False.
+
+    Every file is read once, checked against the hash recorded when it was
+    built, and only then are the files written to ``target``: a truncated,
+    edited, missing or extra file is logged (naming it) and the caller builds
+    the language again.
+    """
+    record = _record(built)
+    if record is None or record["key"] != key:
+        return False
+    found = _built_files(built)
+    contents: dict[str, bytes] = {}
+    for name in sorted(set(found) | set(record["files"])):
+        data = found[name].read_bytes() if name in found else None
+        if data is None or name not in record["files"] or _digest(data) != record["files"][name]:
+            what = "missing" if data is None else "not in its record" if name not in record["files"] else "changed"
+            log.info("Language build %s: %s is %s since it was built: building the language again", built, name, what)
+            return False
+        contents[name] = data
+    _write_all(contents, target)
+    return True
 
 
 def mark(built: Path, key: str) -> None:
-    """Record that ``built`` is a complete build for ``key`` (written last, atomically)."""
-    write_text_atomic(built / FINGERPRINT, key)
+    """Record that ``built`` is a complete build for ``key``, with the hash of each file (written last, atomically)."""
+    files = {name: _digest(path.read_bytes()) for name, path in _built_files(built).items()}
+    write_text_atomic(built / FINGERPRINT, json.dumps({"key": key, "files": files}, indent=0))
+
+
+def publish(built: Path, target: Path) -> None:
+    """Copy a just-built (and marked) language into ``target``, checked like a reused one."""
+    record = _record(built)
+    if record is None or not reuse(built, record["key"], target):
+        raise RuntimeError(f"{built}: the language build just made does not match its own record")
+
+
+def _write_all(contents: dict[str, bytes], target: Path) -> None:
+    """Write each file anew (unlinking first: a hard link left by an older build must not be written through)."""
+    for name, data in contents.items():
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.unlink(missing_ok=True)
+        dest.write_bytes(data)
 
 
 def clear(built: Path) -> None:
     """Remove a stale build, so an interrupted one can never be taken for current."""
     if built.exists():
         shutil.rmtree(built)
-
-
-def link_tree(source: Path, target: Path) -> None:
-    """Put the files of ``source`` under ``target``: hard links where possible (fast), else copies."""
-    for path in source.rglob("*"):
-        if path.name == FINGERPRINT:
-            continue
-        dest = target / path.relative_to(source)
-        if path.is_dir():
-            dest.mkdir(parents=True, exist_ok=True)
-            continue
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if dest.exists():
-            dest.unlink()
-        try:
-            os.link(path, dest)
-        except OSError:  # another file system
-            shutil.copy2(path, dest)
 
 
 def build(config_file: str, code: str, site_dir: Path, site_url: str | None, strict: bool) -> None:

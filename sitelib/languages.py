@@ -8,7 +8,9 @@ Chinese with OpenCC), so the two never drift.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -35,17 +37,33 @@ class LanguageError(ValueError):
     """The ``languages`` option is inconsistent."""
 
 
-def check_languages(languages: list[Language]) -> None:
-    """Refuse duplicate codes or tags, and conversions from a language that is not there.
+_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # one URL and folder name: no slash, dot or space
+
+
+def check_languages(languages: list[Language], docs: Path | None = None,
+                    strings: dict[str, tuple[dict, str]] | None = None, nav: list | None = None) -> None:
+    """Refuse an inconsistent ``languages`` option, as a whole, before anything is built.
+
+    Always: duplicate codes or tags, a code that is not one URL folder name,
+    a conversion from a language that is not there or is itself generated.
+    With ``docs`` (the folder of the written languages' folders), a written
+    language without its folder; with ``strings`` (what -> (table, file)), a
+    language missing from an interface string table; with ``nav`` (the
+    configured nav), a nav title some language does not translate.
 
     >>> check_languages([Language("en", "en", "English", "en", "S"), Language("en", "fr", "F", "fr", "S")])
     Traceback (most recent call last):
     ...
     sitelib.languages.LanguageError: languages: code 'en' is listed twice
+    >>> check_languages([Language("en", "en", "E", "en", "S"), Language("ja", "ja", "J", "ja", "S")],
+    ...                 strings={"timings": ({"en": {}}, "sitelib/timings_strings.py")})
+    Traceback (most recent call last):
+    ...
+    sitelib.languages.LanguageError: languages: 'ja' has no timings strings in sitelib/timings_strings.py (it has: en)
     """
     if not languages:
         raise LanguageError("languages: at least one language is needed")
-    codes = [lang.code for lang in languages]
+    by_code = {lang.code: lang for lang in languages}
     for key in ("code", "tag"):
         seen: set[str] = set()
         for lang in languages:
@@ -54,10 +72,26 @@ def check_languages(languages: list[Language]) -> None:
                 raise LanguageError(f"languages: {key} '{value}' is listed twice")
             seen.add(value)
     for lang in languages:
+        if not _CODE.fullmatch(lang.code):
+            raise LanguageError(f"languages: code {lang.code!r} must be lowercase letters, digits and hyphens "
+                                "(it names a URL folder and a docs/ folder)")
         if bool(lang.source) != bool(lang.convert):
             raise LanguageError(f"languages: '{lang.code}' needs both 'source' and 'convert', or neither")
-        if lang.source and lang.source not in codes:
+        if lang.source and lang.source not in by_code:
             raise LanguageError(f"languages: '{lang.code}' converts from '{lang.source}', which is not a language")
+        if lang.source and by_code[lang.source].source:
+            raise LanguageError(f"languages: '{lang.code}' converts from '{lang.source}', which is itself "
+                                "generated; convert from a language with pages of its own")
+    for lang in languages:
+        if docs is not None and not lang.source and not (docs / lang.code).is_dir():
+            raise LanguageError(f"languages: '{lang.code}' has no pages: folder {docs / lang.code} does not exist")
+        for what, (table, where) in (strings or {}).items():
+            if lang.docs_code not in table:
+                raise LanguageError(f"languages: '{lang.docs_code}' has no {what} strings in {where} "
+                                    f"(it has: {', '.join(table)})")
+        words = by_code[lang.source] if lang.source else lang  # as the plugin translates the nav
+        if nav and words is not languages[0]:
+            translate_nav(nav, lang.nav or words.nav, lang.code)
 
 
 def root_prefix(code: str, default: str) -> str:

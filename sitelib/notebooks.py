@@ -12,6 +12,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
+from sitelib import keyed_cache
 from sitelib.atomic import write_text_atomic
 from sitelib.example_errors import ExampleInvalid, display_path
 from sitelib.examples import cache_key, cache_name, find_examples
@@ -87,10 +88,17 @@ def with_helper_setup(notebook: nbformat.NotebookNode, helpers: list[Path], src_
     return result
 
 
-def _load(path: Path) -> Execution:
-    notebook = nbformat.read(path, as_version=4)
-    meta = notebook.metadata.get("lesson", {})
-    return Execution(notebook, meta.get("seconds", 0.0), meta.get("machine", {}), meta.get("executed_at", ""))
+def _parse_executed(data: bytes) -> Execution:
+    """A cached executed notebook, checked whole: UTF-8, JSON, nbformat's schema, the run's metadata."""
+    try:
+        notebook = nbformat.reads(data.decode("utf-8"), as_version=4)
+        nbformat.validate(notebook)
+    except nbformat.ValidationError as error:  # not a ValueError
+        raise ValueError(f"not a valid notebook: {error.message}") from None
+    meta = notebook.metadata.get("lesson")
+    if not (isinstance(meta, dict) and isinstance(meta.get("seconds"), (int, float))):
+        raise ValueError("no record of its run (metadata.lesson)")
+    return Execution(notebook, meta["seconds"], meta.get("machine", {}), meta.get("executed_at", ""))
 
 
 MANIFEST = "examples.json"  # in an examples cache folder: the examples its last executing build found
@@ -161,8 +169,9 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
     for path in examples:
         cached = cache_dir / f"{cache_name(path, src_dir)}-{cache_key(path, src_dir, environment)}.ipynb"
         wanted.add(cached)
-        if cached.is_file():
-            results[path] = _load(cached)
+        execution = keyed_cache.read_entry(cached, _parse_executed, f"example {path.relative_to(src_dir)}")
+        if execution is not None:
+            results[path] = execution
         else:
             misses.append((path, cached))
     if only is None:
@@ -207,6 +216,17 @@ def read_example(path: Path) -> nbformat.NotebookNode:
 
 
 def write_if_changed(path: Path, text: str) -> None:
-    """Write ``text`` unless ``path`` already holds it (keeps mtimes, and downstream caches, stable)."""
-    if not path.is_file() or path.read_text(encoding="utf-8") != text:
-        write_text_atomic(path, text)
+    """Write ``text`` unless ``path`` already holds it (keeps mtimes, and downstream caches, stable).
+
+    Compared as bytes, so a damaged file (not UTF-8 any more) is replaced, never a traceback.
+    """
+    new = text.encode("utf-8")
+    try:
+        old = path.read_bytes()
+    except FileNotFoundError:
+        old = None
+    if old == new:
+        return
+    if old is not None and path.suffix == ".ipynb":
+        keyed_cache.read_entry(path, json.loads, "notebook")  # only to note a damaged one in the log, naming it
+    write_text_atomic(path, text)

@@ -15,6 +15,7 @@ build its own instance.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from pathlib import Path
@@ -25,13 +26,16 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from sitelib import build_inputs, cjk_linebreaks, interface_strings, language_sites, translations, page_examples, render_cache, search_entries, template_cache
+from sitelib import (build_inputs, build_lock, cjk_linebreaks, interface_strings, keyed_cache, language_sites,
+                     page_examples, render_cache, search_entries, template_cache, translations)
 from sitelib.notebooks import DEFAULT_TIME_LIMIT, SETUP_TAG
 from sitelib.output_limits import OutputLimits
 from sitelib.page_timings import TimingsPageError, render_placeholders
 from sitelib.text_conversion import Conversion, ConversionError, check_conversion
 from sitelib.timings_host import current_machine_id
+from sitelib.timings_store import TimingsFileError, load_timings
 from sitelib.timings_strings import STRINGS as TIMINGS_STRINGS
+from sitelib.example_page import TEXT as EXAMPLE_STRINGS
 from sitelib.languages import (
     Language,
     LanguageError,
@@ -120,6 +124,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.search_entries: search_entries.SearchEntries | None = None  # a language build's, set in on_pre_build
         self.render_cache: render_cache.RenderCache | None = None  # likewise
         self.executed_digest = ""  # the orchestrating build's hash of every executed notebook
+        self.lock: build_lock.BuildLock | None = None  # the orchestrating build's, from on_config to its end
 
     # --- configuration -------------------------------------------------
     @event_priority(100)  # before search and Material read theme.language
@@ -127,12 +132,21 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         if not self.config.enabled:
             return config
         self.languages = [Language(**dict(entry)) for entry in self.config.languages]
-        try:
-            check_languages(self.languages)
-            for entry in self.languages:  # every language's, before any is built
+        try:  # the whole option, for every language, before any language is built
+            check_languages(self.languages, self.root(config) / "docs", {
+                "timings": (TIMINGS_STRINGS, "sitelib/timings_strings.py"),
+                "example page": (EXAMPLE_STRINGS, "sitelib/example_page.py")}, config.nav)
+            for entry in self.languages:
                 check_conversion(entry.convert, f"languages: '{entry.code}'")
         except (LanguageError, ConversionError) as error:
-            raise PluginError(str(error)) from None
+            raise PluginError(f"{config.config_file_path}: {error}") from None
+        if not self.building:  # the language builds run inside this one, which holds the lock
+            try:  # a bad data file fails the build now, not after the examples ran and a language was built
+                load_timings(self.root(config) / self.config.timings, missing_ok=True)
+            except TimingsFileError as error:
+                raise PluginError(str(error)) from None
+            self.lock = build_lock.BuildLock(self.root(config) / self.config.cache_dir)
+            self.lock.acquire()
         by_code = {lang.code: lang for lang in self.languages}
         self.language = by_code[self.building] if self.building else self.languages[0]
         lang, root = self.language, self.root(config)
@@ -202,6 +216,10 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             return
         cache = self.root(config) / self.config.cache_dir
         template_cache.cache_handler_templates(config, cache / "jinja" / "handlers")
+        if "mkdocs-jupyter" in config.plugins:  # it reads its entries unchecked: a damaged one is a traceback
+            entry = functools.partial(keyed_cache.parse_json_object, fields={"content": str, "toc_tokens": list})
+            keyed_cache.drop_unreadable(Path(config.plugins["mkdocs-jupyter"].config["cache_dir"]), "*.json",
+                                        entry, "rendered notebook")
         unsupported = render_cache.unsupported_extensions(config.markdown_extensions)
         if unsupported:
             log.info("Rendering every page in every build: no render cache with %s", ", ".join(unsupported))
@@ -309,14 +327,25 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                 if cache is not None:
                     cache.save()
             return
-        shared = build_inputs.shared_key(config, self.config, self.executed_digest)
-        for lang in self.languages:
-            self.build_language(config, lang, shared)
+        try:
+            shared = build_inputs.shared_key(config, self.config, self.executed_digest)
+            for lang in self.languages:
+                self.build_language(config, lang, shared)
+        finally:
+            self.release_lock()
+
+    def on_build_error(self, error):
+        self.release_lock()
+
+    def release_lock(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
 
     def build_language(self, config, lang: Language, shared: str) -> None:
-        """Build ``lang`` from a fresh load of the same configuration, or reuse its unchanged build.
+        """Build ``lang`` from a fresh load of the same configuration, or reuse its unchanged, intact build.
 
-        The build goes to ``<cache>/sites/<code>`` and is linked into the site.
+        The build goes to ``<cache>/sites/<code>`` and is copied into the site.
         """
         prefix = root_prefix(lang.code, self.languages[0].code)
         built = self.root(config) / self.config.cache_dir / "sites" / lang.code
@@ -326,13 +355,16 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                      "make translations-current once caught up): %s", lang.code, len(lagging), ", ".join(lagging))
         key = language_sites.fingerprint([self.root(config) / "docs" / lang.docs_code], self.root(config),
                                          {"shared": shared, "language": repr(lang), "lagging": repr(lagging)})
-        if language_sites.is_current(built, key):
+        target = Path(config.site_dir) / prefix
+        if language_sites.reuse(built, key, target):
             log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
-        else:
-            site_url = f"{config.site_url}{prefix}" if config.site_url else None  # sitemap and 404 links
-            language_sites.build(config.config_file_path, lang.code, built, site_url, config.strict)
-            language_sites.mark(built, key)
-        language_sites.link_tree(built, Path(config.site_dir) / prefix)
+            return
+        # The configured address, not serve's own: build and serve then make (and reuse) the same files.
+        site_url = build_inputs.configured_site_url(config)
+        language_sites.build(config.config_file_path, lang.code, built,
+                             f"{site_url}{prefix}" if site_url else None, config.strict)  # sitemap and 404 links
+        language_sites.mark(built, key)
+        language_sites.publish(built, target)
 
 
 def site_languages(config_file: str | Path) -> list[Language]:

@@ -8,19 +8,39 @@ an edited override is compiled again. MkDocs makes a new environment each time s
 ``theme.get_env()`` (the build, and Material's search plugin for its
 translations), so the theme's ``get_env`` of this build's configuration is
 wrapped; mkdocstrings keeps one environment per handler.
+
+Jinja checks an entry's magic header and source hash, but not the pickled
+hash itself: an entry cut inside it raises from ``pickle``. Such an entry is
+noted in the log, naming it, and compiled again.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from jinja2 import FileSystemBytecodeCache
+from jinja2.bccache import Bucket
+
+log = logging.getLogger("mkdocs.plugins.lesson")
+
+
+class CheckedBytecodeCache(FileSystemBytecodeCache):
+    """Jinja's on-disk bytecode cache, where an unreadable entry means compiling again, never an error."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception as error:  # noqa: BLE001 - unpickling damaged bytes raises many kinds of error
+            log.info("Cache %s unreadable (%s): compiling the template again",
+                     self._get_cache_filename(bucket), f"{type(error).__name__}: {error}")
+            bucket.reset()
 
 
 def cache_theme_templates(config, folder: Path) -> None:
     """Make every environment ``config.theme.get_env()`` returns use the bytecode cache in ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    cache = FileSystemBytecodeCache(str(folder))
+    cache = CheckedBytecodeCache(str(folder))
     make_env = config.theme.get_env
 
     def get_env():
@@ -37,6 +57,6 @@ def cache_handler_templates(config, folder: Path) -> None:
     if plugin is None:
         return
     folder.mkdir(parents=True, exist_ok=True)
-    cache = FileSystemBytecodeCache(str(folder))
+    cache = CheckedBytecodeCache(str(folder))
     for name in plugin.config.handlers:
         plugin.handlers.get_handler(name).env.bytecode_cache = cache

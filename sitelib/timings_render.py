@@ -176,11 +176,29 @@ def chart_text(record: dict, lang: str) -> tuple[str, str]:
     return sep.join([head, *texts, *cross]), sep.join([head, *cross])
 
 
+MAX_CHARTS = 8  # a chart costs ~0.1 s and ~12 KB of SVG: hundreds of machines would make the page unusable
+
+
+def charted(machines: list[dict]) -> list[dict]:
+    """The records that get a chart: the most recent of each kind of machine (its CPU and GPU names), newest
+    first, at most MAX_CHARTS; every record stays in the tables.
+
+    >>> rec = lambda i, cpu, date: {"machine_id": i, "cpu_model": cpu, "gpus": [], "date_utc": date}
+    >>> [r["machine_id"] for r in charted([rec("a", "X", "2026-01"), rec("b", "X", "2026-02"), rec("c", "Y", "2025-01")])]
+    ['b', 'c']
+    """
+    newest: dict[tuple, dict] = {}
+    for record in sorted(machines, key=lambda r: r["date_utc"], reverse=True):
+        kind = (record["cpu_model"], tuple(gpu["name"] for gpu in record["gpus"]))
+        newest.setdefault(kind, record)
+    return list(newest.values())[:MAX_CHARTS]
+
+
 def render_chart(data: dict, lang: str, current_id: str | None) -> str:
-    """A TFLOP/s-against-size chart per machine, with a short caption."""
+    """A TFLOP/s-against-size chart per kind of machine (see :func:`charted`), with a short caption."""
     s = strings(lang)
     parts = [] if has_gpu_records(data) else [_notice(s["no_gpu_short"] + s["sentence_gap"] + s["cpu_only"], s)]
-    for record in data["machines"]:
+    for record in charted(data["machines"]):
         alt, caption = chart_text(record, lang)
         prefix = "tc" + hashlib.sha256(record["machine_id"].encode()).hexdigest()[:8]  # unique within a page
         svg = chart_svg(record, alt, prefix, tuple(s["legend_cpu"]))

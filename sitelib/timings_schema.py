@@ -27,6 +27,37 @@ TIMING_METHODS = (
     "cuda_events",
 )
 MAX_REPORTED = 20  # a broken file can produce hundreds of problems; show the first ones
+# The largest integer a JSON reader keeps exact everywhere (JavaScript's Number.MAX_SAFE_INTEGER);
+# no count, size or byte total of a record comes near it, so anything above is damage.
+MAX_INT = 2**53 - 1
+MAX_DIGITS = len(str(MAX_INT))
+
+
+class OversizedNumber:
+    """What :func:`parse_int` reads an integer literal of more than ``MAX_DIGITS`` digits as.
+
+    It is no number, so the field check refuses it and names the record and
+    the field; converting the literal could itself fail (Python refuses to
+    convert more than 4300 digits) or take quadratic time.
+
+    >>> OversizedNumber("-" + "9" * 5000)
+    <a 5000-digit integer>
+    """
+
+    def __init__(self, literal: str):
+        self.digits = len(literal.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"<a {self.digits}-digit integer>"
+
+
+def parse_int(literal: str):
+    """``json.loads``'s ``parse_int``: an int, or an :class:`OversizedNumber` past ``MAX_DIGITS`` digits.
+
+    >>> parse_int("12"), parse_int("1" * 40)
+    (12, <a 40-digit integer>)
+    """
+    return int(literal) if len(literal.lstrip("-")) <= MAX_DIGITS else OversizedNumber(literal)
 
 
 class SchemaError(ValueError):
@@ -46,13 +77,15 @@ class SchemaError(ValueError):
 
 # Checks return True when the value is acceptable; the string describes it.
 def _int(lo: int = 0):
-    return (lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= lo,
-            f"an integer >= {lo}")
+    return (lambda v: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= MAX_INT,
+            f"an integer from {lo} to {MAX_INT}")
 
 
 def _num(lo: float = 0.0, strict: bool = False):
     def check(v):
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            return False
+        if isinstance(v, int) and abs(v) > MAX_INT or not math.isfinite(v):  # a huge int overflows isfinite
             return False
         return v > lo if strict else v >= lo
     return check, f"a finite number {'>' if strict else '>='} {lo:g}"

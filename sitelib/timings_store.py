@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from sitelib.atomic import write_text_atomic
-from sitelib.timings_schema import SCHEMA_VERSION, SchemaError, validate_timings
+from sitelib.timings_schema import SCHEMA_VERSION, SchemaError, parse_int, validate_timings
 
 
 class TimingsFileError(Exception):
@@ -39,7 +39,7 @@ def _read_json(path: Path, missing_ok: bool):
     except (OSError, UnicodeDecodeError) as exc:
         raise TimingsFileError(path, f"cannot be read ({exc})") from None
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=parse_int)  # an oversized integer is refused by the schema, by field
     except json.JSONDecodeError as exc:
         # A truncated file usually ends in the middle of a value.
         raise TimingsFileError(
@@ -93,9 +93,7 @@ def merge_file(target, source) -> list[str]:
     if target.resolve() == source.resolve():
         raise TimingsFileError(source, "is the file to merge into; give a record made elsewhere")
     incoming = load_record_file(source)
-    data = load_timings(target, missing_ok=True)
-    for record in incoming["machines"]:
-        data = merge_record(data, record)
+    data = merge_records(load_timings(target, missing_ok=True), incoming["machines"])
     write_timings(target, data)
     return [record["machine_id"] for record in incoming["machines"]]
 
@@ -106,14 +104,28 @@ def merge_record(data: dict, record: dict) -> dict:
     Replacing (not appending) keeps one record per machine: re-running the
     script on a machine updates its numbers instead of duplicating them.
     """
+    return merge_records(data, [record])
+
+
+def merge_records(data: dict, records: list[dict]) -> dict:
+    """Return a copy of ``data`` with each of ``records`` merged as :func:`merge_record` merges one.
+
+    One copy and one index by machine id for the whole batch, so merging n
+    records into m costs O(n + m), not a copy of the document per record.
+
+    >>> merge_records({"machines": [{"machine_id": "a", "v": 1}]},
+    ...               [{"machine_id": "b", "v": 2}, {"machine_id": "a", "v": 3}])["machines"]
+    [{'machine_id': 'a', 'v': 3}, {'machine_id': 'b', 'v': 2}]
+    """
     merged = copy.deepcopy(data)
     machines = merged["machines"]
-    for i, old in enumerate(machines):
-        if old["machine_id"] == record["machine_id"]:
-            machines[i] = copy.deepcopy(record)
-            break
-    else:
-        machines.append(copy.deepcopy(record))
+    where = {old["machine_id"]: i for i, old in enumerate(machines)}
+    for record in records:
+        if record["machine_id"] in where:
+            machines[where[record["machine_id"]]] = copy.deepcopy(record)
+        else:
+            where[record["machine_id"]] = len(machines)
+            machines.append(copy.deepcopy(record))
     return merged
 
 

@@ -13,6 +13,7 @@ def lesson_config():
     config = load_config(str(ROOT / "mkdocs.yml"))
     plugin = config.plugins["lesson"]
     plugin.on_config(config)
+    plugin.release_lock()  # held from on_config to the end of a build; here no build follows
     return config, plugin
 
 
