@@ -8,7 +8,7 @@ export NO_MKDOCS_2_WARNING := 1
 # The torch build: auto (CUDA where an NVIDIA driver answers, else CPU), cpu or cuda.
 # Override per command (make serve TORCH=cpu) or in the environment.
 TORCH ?= auto
-TORCH_VARIANT := $(shell $(PYTHON) -m sitelib.timings_host torch-variant $(TORCH))
+TORCH_VARIANT := $(shell $(PYTHON) -m sitelib.timings.host torch-variant $(TORCH))
 ifeq ($(TORCH_VARIANT),)
 $(error TORCH=$(TORCH): cannot choose a torch build (see the message above))
 endif
@@ -68,7 +68,7 @@ cuda-lock: $(STAMP)
 	PIP_CONFIG_FILE=/dev/null $(BIN)/python -m pip install --dry-run --ignore-installed --quiet \
 		--index-url https://pypi.org/simple --report artifacts/cuda-resolution.json \
 		-r artifacts/cuda-requirements.txt
-	$(BIN)/python -m sitelib.timings_host cuda-lock artifacts/cuda-resolution.json constraints-cuda.txt
+	$(BIN)/python -m sitelib.timings.host cuda-lock artifacts/cuda-resolution.json constraints-cuda.txt
 
 publish: test
 	$(BIN)/mkdocs gh-deploy --strict --force

@@ -2,7 +2,7 @@
 
 from mkdocs.plugins import event_priority
 
-from sitelib.mathml import render_arithmatex, render_notebook_math
+from sitelib.markup.mathml import render_arithmatex, render_notebook_math
 
 
 # Before other hooks add HTML (the example banner) into the notebook's prose cells.

@@ -1,6 +1,6 @@
 """Keep notebook pages offline and light: no CDN loaders, no 590 KB of inline CSS."""
 
-from sitelib.notebook_html import slim_notebook_html
+from sitelib.markup.notebook_html import slim_notebook_html
 
 
 def on_page_content(html, page, config, files):

@@ -1,8 +1,8 @@
-"""Make the contents of notebook pages link to their headings (see sitelib.notebook_toc)."""
+"""Make the contents of notebook pages link to their headings (see sitelib.markup.notebook_toc)."""
 
 from mkdocs.structure.toc import get_toc
 
-from sitelib.notebook_toc import rewrite_headings
+from sitelib.markup.notebook_toc import rewrite_headings
 
 
 def on_page_content(html, page, config, files):

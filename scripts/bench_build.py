@@ -62,10 +62,10 @@ def floor(project: Path) -> float:
 def execution(project: Path) -> float | None:
     """Seconds to run the edited example in a fresh kernel (start-up included), as an edit makes serve do.
 
-    None where the project's code has no ``sitelib.execute.execute_each`` (an older checkout).
+    None where the project's code has no ``sitelib.examples.execute.execute_each`` (an older checkout).
     """
-    code = ("import sys, time\nfrom pathlib import Path\nfrom sitelib.execute import execute_each\n"
-            "from sitelib.notebooks import read_example\npath = Path(sys.argv[1])\nstart = time.perf_counter()\n"
+    code = ("import sys, time\nfrom pathlib import Path\nfrom sitelib.examples.execute import execute_each\n"
+            "from sitelib.examples.notebooks import read_example\npath = Path(sys.argv[1])\nstart = time.perf_counter()\n"
             "list(execute_each([(path, read_example(path), path.parent.parent)]))\n"
             "print(time.perf_counter() - start)\n")
     result = subprocess.run([sys.executable, "-c", code, str(project / "lessonsrc" / EXAMPLE)], cwd=project,

@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run from a checkout without installing the project
     sys.path.insert(0, str(ROOT))
 
-from sitelib import timings_measure as tm  # noqa: E402
-from sitelib.timings_host import (  # noqa: E402
+from sitelib.timings import measure as tm  # noqa: E402
+from sitelib.timings.host import (  # noqa: E402
     cuda_refusal, host_machine_id, nvidia_driver, run_command)
-from sitelib.timings_schema import SCHEMA_VERSION, validate_timings  # noqa: E402
-from sitelib.timings_store import (  # noqa: E402
+from sitelib.timings.schema import SCHEMA_VERSION, validate_timings  # noqa: E402
+from sitelib.timings.store import (  # noqa: E402
     TimingsFileError, load_timings, merge_file, merge_record, write_timings)
 
 DEFAULT_OUTPUT = ROOT / "data" / "timings.json"

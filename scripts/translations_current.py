@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sitelib.translations import FILE, TranslationsError, lagging, load, mark_current  # noqa: E402
+from sitelib.languages.translations import FILE, TranslationsError, lagging, load, mark_current  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,8 +20,8 @@ class Site:
     def __init__(self, config_file: Path):
         from mkdocs.config import load_config
 
-        from sitelib.languages import root_prefix
-        from sitelib.plugin import site_languages
+        from sitelib.languages.language import root_prefix
+        from sitelib.plugin.plugin import site_languages
 
         config = load_config(str(config_file))
         self.languages = site_languages(config_file)

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from conftest import ROOT, Site, tree_digest
-from sitelib.examples import find_examples
-from sitelib.text_conversion import Conversion
+from sitelib.examples.discover import find_examples
+from sitelib.languages.conversion import Conversion
 
 pytestmark = pytest.mark.build
 
@@ -84,7 +84,7 @@ def test_execution_report_lists_every_example(built_site, lang):
 @pytest.mark.parametrize("lang", LANG_ROOTS)
 def test_timings_page_shows_the_committed_records(built_site, site, lang):
     """Every committed machine record appears on the timings page with its provenance, table and chart."""
-    from sitelib.timings_store import load_timings
+    from sitelib.timings.store import load_timings
 
     html = page(built_site, f"{LANG_ROOTS[lang]}timings")
     data = load_timings(ROOT / "data" / "timings.json")
@@ -92,9 +92,9 @@ def test_timings_page_shows_the_committed_records(built_site, site, lang):
     for record in data["machines"]:
         assert record["machine_id"] in html and record["torch_version"] in html
     assert "<table>" in html and "<svg" in html and "<!-- timings:" not in html
-    from sitelib.languages import strings_for
-    from sitelib.text_conversion import Conversion
-    from sitelib.timings_strings import STRINGS
+    from sitelib.languages.language import strings_for
+    from sitelib.languages.conversion import Conversion
+    from sitelib.timings.strings import STRINGS
 
     language = next(entry for entry in site.languages if entry.code == lang)
     no_gpu = Conversion(language.convert).strings(strings_for(STRINGS, language, "timings"))["no_gpu_short"]
@@ -177,7 +177,7 @@ def test_downloaded_notebooks_need_no_helpers(built_site):
 
 def test_helper_setup_cell_recreates_helpers_and_keeps_existing_files(tmp_path, monkeypatch):
     """For an example that imports a helper, the set-up cell writes lessonsrc for Colab and keeps existing files."""
-    from sitelib.notebooks import with_helper_setup
+    from sitelib.examples.notebooks import with_helper_setup
 
     helpers = [ROOT / "lessonsrc" / "__init__.py", ROOT / "lessonsrc" / "timing.py"]
     notebook = with_helper_setup(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from mkdocs.config import load_config
 
 from conftest import ROOT
-from sitelib.build_inputs import shared_inputs, watched
+from sitelib.incremental.inputs import shared_inputs, watched
 
 
 def lesson_config():

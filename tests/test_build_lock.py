@@ -10,14 +10,14 @@ import time
 import pytest
 
 from conftest import MKDOCS, ROOT
-from sitelib.build_lock import BuildLock
+from sitelib.incremental.build_lock import BuildLock
 from test_language_builds import make_project
 
 HOLD = """
 import sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from sitelib.build_lock import BuildLock
+from sitelib.incremental.build_lock import BuildLock
 lock = BuildLock(Path({cache!r}))
 lock.acquire()
 print("held", flush=True)

@@ -6,9 +6,9 @@ import markdown
 import pytest
 
 from conftest import ROOT
-from sitelib import render_cache
-from sitelib.cjk_linebreaks import NAME, join_cjk_cells, join_cjk_lines
-from sitelib.zh_site_text import stray_cjk_spaces
+from sitelib.incremental import render_cache
+from sitelib.markup.cjk_linebreaks import NAME, join_cjk_cells, join_cjk_lines
+from sitelib.languages.page_text import stray_cjk_spaces
 
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "pymdownx.details", "pymdownx.superfences", NAME]
 
@@ -73,7 +73,7 @@ def test_render_cache_trusts_the_extension():
 @pytest.mark.parametrize("code", ["zh", "zh-hant"])
 def test_only_chinese_builds_add_it(code):
     """The plugin adds the extension for languages tagged zh*, not for English (spaces there are real)."""
-    from sitelib.plugin import site_languages
+    from sitelib.plugin.plugin import site_languages
 
     langs = {lang.code: lang for lang in site_languages(ROOT / "mkdocs.yml")}
     assert langs[code].tag.lower().startswith("zh") and not langs["en"].tag.lower().startswith("zh")

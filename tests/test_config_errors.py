@@ -8,19 +8,19 @@ import time
 import pytest
 
 from conftest import run_mkdocs
-from sitelib.languages import Language, LanguageError, check_languages
+from sitelib.languages.language import Language, LanguageError, check_languages
 from test_language_builds import make_project
 
 EN = Language("en", "en", "English", "en", "S")
 ZH = Language("zh", "zh-Hans", "简体中文", "zh", "S", nav={"Home": "首页"})
-STRINGS = {"timings": ({"en": {}, "zh": {}}, "sitelib/timings_strings.py")}
+STRINGS = {"timings": ({"en": {}, "zh": {}}, "sitelib/timings/strings.py")}
 
 
 def test_a_language_without_strings_names_the_table(tmp_path):
     """A new language with no interface strings names the file that lacks them."""
     (tmp_path / "en").mkdir()
     (tmp_path / "ja").mkdir()
-    with pytest.raises(LanguageError, match=r"'ja' has no timings strings in sitelib/timings_strings.py \(it has: en, zh\)"):
+    with pytest.raises(LanguageError, match=r"'ja' has no timings strings in sitelib/timings/strings.py \(it has: en, zh\)"):
         check_languages([EN, Language("ja", "ja", "日本語", "ja", "J")], tmp_path, STRINGS)
 
 
@@ -61,7 +61,7 @@ JA = "{code: ja, tag: ja, name: 日本語, theme: ja, site_name: J}"
 @pytest.mark.build
 @pytest.mark.parametrize("entry, folder, problem", [
     (JA, False, "'ja' has no pages: folder"),
-    (JA, True, "'ja' has no timings strings in sitelib/timings_strings.py"),
+    (JA, True, "'ja' has no timings strings in sitelib/timings/strings.py"),
     ("{code: zh, tag: zh-TW, name: 中文, theme: zh, site_name: Z}", False, "code 'zh' is listed twice"),
 ])
 def test_the_build_refuses_a_bad_language_before_building_any(tmp_path, entry, folder, problem):

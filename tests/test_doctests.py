@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from sitelib import mddoctest
-from sitelib.examples import is_example
+from sitelib.markup import doctests as mddoctest
+from sitelib.examples.discover import is_example
 from conftest import ROOT
 
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
 MODULES = sorted(
-    f"{path.parent.name}.{path.stem}"
+    ".".join(path.relative_to(ROOT).with_suffix("").parts)
     for package in ("lessonsrc", "sitelib")
-    for path in (ROOT / package).glob("*.py")
+    for path in (ROOT / package).rglob("*.py")
     if path.stem != "__init__" and not is_example(path)  # examples run as notebooks, not as doctests
 )
 

@@ -23,7 +23,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from sitelib.examples import find_examples
+from sitelib.examples.discover import find_examples
 from conftest import ROOT
 
 EXAMPLES = [p.stem for p in find_examples(ROOT / "lessonsrc")]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sitelib.example_page import ExampleInfo, colab_url, render_banner, render_report, text
-from sitelib.languages import Language
+from sitelib.examples.page_html import ExampleInfo, colab_url, render_banner, render_report, text
+from sitelib.languages.language import Language
 
 EN = text(Language("en", "en", "English", "en", "Lesson"))
 ZH = text(Language("zh", "zh-Hans", "简体中文", "zh", "课程"))

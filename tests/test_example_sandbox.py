@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from example_project import build, make_project
-from sitelib.notebooks import MANIFEST, executed_examples, read_manifest
-from sitelib.source_guard import SourcesChanged
+from sitelib.examples.notebooks import MANIFEST, executed_examples, read_manifest
+from sitelib.examples.source_guard import SourcesChanged
 
 
 def guarded(project: Path) -> list[Path]:
-    """What the orchestrating build guards in the small project (see sitelib.build_inputs.shared_inputs)."""
+    """What the orchestrating build guards in the small project (see sitelib.incremental.inputs.shared_inputs)."""
     return [project / "docs", project / "data", project / "lessonsrc", project / "mkdocs.yml"]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from example_project import build, make_project
-from sitelib.example_errors import ExampleInvalid
-from sitelib.notebooks import executed_examples
+from sitelib.examples.errors import ExampleInvalid
+from sitelib.examples.notebooks import executed_examples
 
 BROKEN = "# %% [markdown]\n# # Broken\n\n# %%\nfrom lessonsrc.helper import VALUE\nprint(VALUE\n"
 

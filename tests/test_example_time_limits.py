@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from example_project import build, make_project
-from sitelib.example_errors import ExampleStopped
-from sitelib.notebooks import executed_examples
+from sitelib.examples.errors import ExampleStopped
+from sitelib.examples.notebooks import executed_examples
 
 HANG = "# %%\nprint('start')\n\n# %%\nx = 1\nwhile True:\n    x += 1\n"
 SLEEP = "# %%\nimport time\n\ntime.sleep(10**6)\n"

@@ -24,8 +24,8 @@ with warnings.catch_warnings():  # torch runs without numpy, and says so at impo
     import torch
 
 from lessonsrc.timing import cuda_event_time, expected_norm, median_time
-from sitelib import timings_measure as tm
-from sitelib.timings_schema import SCHEMA_VERSION, validate_timings
+from sitelib.timings import measure as tm
+from sitelib.timings.schema import SCHEMA_VERSION, validate_timings
 
 ROOT = Path(__file__).resolve().parent.parent  # not conftest's: that needs the site's stack
 M, K, N = tm.SEED_SHAPE

@@ -9,7 +9,7 @@ import tomllib
 
 import pytest
 
-from sitelib.timings_host import nvidia_driver
+from sitelib.timings.host import nvidia_driver
 from conftest import ROOT
 
 PIN = re.compile(r"^(?P<name>[A-Za-z0-9_.\-]+)(?P<op>===?)(?P<version>\S+)$")

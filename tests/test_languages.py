@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sitelib.zh_hant_check import Checker
+from sitelib.languages.checks import Checker
 
 pytestmark = pytest.mark.build
 

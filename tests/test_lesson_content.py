@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sitelib import mddoctest
-from sitelib.examples import find_examples
+from sitelib.markup import doctests as mddoctest
+from sitelib.examples.discover import find_examples
 from conftest import ROOT
 
 EXAMPLES = find_examples(ROOT / "lessonsrc")

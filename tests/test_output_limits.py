@@ -9,8 +9,8 @@ import nbformat
 import pytest
 
 from example_project import build, make_project
-from sitelib.example_page import TEXT
-from sitelib.output_limits import OutputLimits, cap_outputs
+from sitelib.examples.page_html import TEXT
+from sitelib.examples.output_limits import OutputLimits, cap_outputs
 
 MARKERS = TEXT["en"]
 

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from conftest import ROOT, Site, run_mkdocs
-from sitelib.examples import find_examples
+from sitelib.examples.discover import find_examples
 
 pytestmark = pytest.mark.build
 

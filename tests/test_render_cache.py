@@ -10,7 +10,7 @@ from mkdocs.config import load_config
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from sitelib.render_cache import RenderCache, files_digest
+from sitelib.incremental.render_cache import RenderCache, files_digest
 
 PAGE = "# Tensors\n\n## Shapes {#shapes}\n\nSee [layers](layers.md#dense) and [above](#shapes).\n"
 

@@ -9,8 +9,8 @@ import pytest
 from material.plugins.search.plugin import SearchIndex
 from mkdocs.structure.toc import get_toc
 
-from sitelib.keyed_cache import KeyedCache
-from sitelib.search_entries import SearchEntries, salt
+from sitelib.incremental.keyed_cache import KeyedCache
+from sitelib.incremental.search_entries import SearchEntries, salt
 
 CONFIG = {"lang": ["zh"], "separator": r"[\s\-]+", "pipeline": [], "fields": {}}
 

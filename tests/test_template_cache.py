@@ -8,7 +8,7 @@ import jinja2
 import pytest
 from jinja2.bccache import bc_magic
 
-from sitelib.template_cache import CheckedBytecodeCache
+from sitelib.incremental.template_cache import CheckedBytecodeCache
 
 
 def environment(templates, cache) -> jinja2.Environment:

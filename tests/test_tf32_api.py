@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from sitelib.timings_measure import CudaBackend, has_fp32_precision, tf32_matmul
+from sitelib.timings.measure import CudaBackend, has_fp32_precision, tf32_matmul
 
 
 class NewFlags:

@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from sitelib import timings_measure as tm
-from sitelib.timings_store import load_timings
+from sitelib.timings import measure as tm
+from sitelib.timings.store import load_timings
 from conftest import ROOT
 
 SCRIPT = ROOT / "scripts" / "record_timings.py"

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from sitelib import timings_measure as tm
-from sitelib.timings_host import NvidiaDriver
-from sitelib.timings_store import load_timings
+from sitelib.timings import measure as tm
+from sitelib.timings.host import NvidiaDriver
+from sitelib.timings.store import load_timings
 from conftest import ROOT
 from test_timings_cli import TINY, FakeBackend, cli, fake_gpu, no_driver, run
 

@@ -1,4 +1,4 @@
-"""sitelib.timings_host: the NVIDIA driver, the machine id, the refusal text and one CPU name."""
+"""sitelib.timings.host: the NVIDIA driver, the machine id, the refusal text and one CPU name."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import io
 import pytest
 
 import lessonsrc.timing
-from sitelib import timings_host as th
-from sitelib import timings_measure as tm
-from sitelib.timings_host import NvidiaDriver
+from sitelib.timings import host as th
+from sitelib.timings import measure as tm
+from sitelib.timings.host import NvidiaDriver
 
 L4 = NvidiaDriver("580.65.06", ("NVIDIA L4",))
 
@@ -111,7 +111,8 @@ def test_one_cpu_name_for_the_lesson_and_the_site(monkeypatch, cpuinfo, name):
 
 def test_one_tflops_and_one_precision_order():
     """The recorder's throughput and precision order are the lesson's and the schema's own objects."""
-    from sitelib import timings_chart, timings_schema
+    from sitelib.timings import chart as timings_chart
+    from sitelib.timings import schema as timings_schema
     assert tm.tflops is lessonsrc.timing.tflops
     assert tm.GPU_PRECISIONS is timings_schema.PRECISIONS
     assert timings_chart.PRECISIONS is timings_schema.PRECISIONS

@@ -1,4 +1,4 @@
-"""Timings placeholders on pages (sitelib.page_timings): replacement, errors naming page and file, no writes."""
+"""Timings placeholders on pages (sitelib.timings.page): replacement, errors naming page and file, no writes."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sitelib import page_timings
-from sitelib import timings_measure as tm
-from sitelib.page_timings import TimingsPageError, render_placeholders
-from sitelib.timings_strings import STRINGS
+from sitelib.timings import page as page_timings
+from sitelib.timings import measure as tm
+from sitelib.timings.page import TimingsPageError, render_placeholders
+from sitelib.timings.strings import STRINGS
 
 
 def record(machine_id, device="cpu", name="Test CPU"):
@@ -148,7 +148,7 @@ def test_machine_id_never_imports_torch(tmp_path, with_driver):
         smi = bin_dir / "nvidia-smi"
         smi.write_text("#!/bin/sh\necho 'NVIDIA L4, 580.65.06'\n", encoding="utf-8")
         smi.chmod(0o755)
-    code = ("import sys\nfrom sitelib import timings_host as th, timings_measure as tm\n"
+    code = ("import sys\nfrom sitelib.timings import host as th, measure as tm\n"
             "driver = th.nvidia_driver()\n"
             "print(tm.current_machine_id() == th.host_machine_id(driver), "
             "driver is not None and driver.gpus == ('NVIDIA L4',), 'torch' in sys.modules)")

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from sitelib import timings_render as tr
-from sitelib.timings_chart import chart_svg, crossover
-from sitelib.timings_schema import validate_timings
+from sitelib.timings import render as tr
+from sitelib.timings.chart import chart_svg, crossover
+from sitelib.timings.schema import validate_timings
 
 EVIL = "<script>alert(1)</script>"
 CPU_ID, GPU_ID = "0123456789abcdef", "fedcba9876543210"
@@ -230,7 +230,7 @@ def test_fmt_seconds(seconds, text):
 
 def test_a_given_string_table_is_used_whole():
     """A generated language passes its own (converted) table; a code picks one of STRINGS; another code raises."""
-    from sitelib.timings_strings import STRINGS
+    from sitelib.timings.strings import STRINGS
 
     table = {**STRINGS["zh"], "no_data": "還沒有記錄"}
     assert "還沒有記錄" in tr.render("table", {"schema_version": 1, "machines": []}, table, None)

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from conftest import ROOT
-from sitelib.timings_schema import MAX_INT, SchemaError, validate_timings
-from sitelib.timings_store import TimingsFileError, dumps_timings, load_timings, merge_file
+from sitelib.timings.schema import MAX_INT, SchemaError, validate_timings
+from sitelib.timings.store import TimingsFileError, dumps_timings, load_timings, merge_file
 from test_timings_store import doc, record
 
 SCRIPT = ROOT / "scripts" / "record_timings.py"
@@ -105,7 +105,7 @@ def test_the_build_refuses_an_oversized_integer_before_running_anything(tmp_path
 
 def test_the_page_charts_each_kind_of_machine_once_and_tables_every_record():
     """300 records of 3 kinds of machine: 3 charts (each kind's newest record), every record in the table."""
-    from sitelib.timings_render import MAX_CHARTS, render_chart, render_table
+    from sitelib.timings.render import MAX_CHARTS, render_chart, render_table
 
     base = json.loads((ROOT / "data" / "timings.json").read_text(encoding="utf-8"))["machines"][0]
     machines = [{**base, "machine_id": f"{i:016x}", "cpu_model": f"CPU kind {i % 3}",

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from sitelib.timings_schema import SCHEMA_VERSION, SchemaError, validate_timings
+from sitelib.timings.schema import SCHEMA_VERSION, SchemaError, validate_timings
 
 SRC = "data/timings.json"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sitelib import timings_render as tr
-from sitelib.page_timings import render_placeholders
-from sitelib.timings_store import load_timings
-from sitelib.timings_strings import STRINGS
+from sitelib.timings import render as tr
+from sitelib.timings.page import render_placeholders
+from sitelib.timings.store import load_timings
+from sitelib.timings.strings import STRINGS
 from test_timings_render import CPU_ID, cpu_record, doc, gpu_record
 
 ROOT = Path(__file__).resolve().parents[1]

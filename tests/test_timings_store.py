@@ -12,8 +12,8 @@ import textwrap
 import pytest
 
 from sitelib import atomic
-from sitelib import timings_store as store
-from sitelib.timings_store import TimingsFileError, load_timings, merge_record, write_timings
+from sitelib.timings import store
+from sitelib.timings.store import TimingsFileError, load_timings, merge_record, write_timings
 from conftest import ROOT
 
 
@@ -119,7 +119,7 @@ def test_failed_replace_keeps_old_file_and_removes_temp(tmp_path, monkeypatch):
 HELPER = textwrap.dedent("""
     import json, os, sys, time
     sys.path.insert(0, {root!r})
-    from sitelib import timings_store
+    from sitelib.timings import store as timings_store
 
     def stall(fd):
         # The whole new text is in the temporary file; the parent kills us here,

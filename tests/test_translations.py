@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_mkdocs
-from sitelib import translations
-from sitelib.interface_strings import STRINGS
+from sitelib.languages import translations
+from sitelib.languages.interface import STRINGS
 
 
 def project(tmp_path: Path) -> Path:
@@ -70,7 +70,7 @@ def test_script_check_and_mark(tmp_path, monkeypatch):
 
 def test_notice_in_both_chinese_scripts():
     """The notice exists in Simplified and (converted) Traditional, and links the English page."""
-    from sitelib.text_conversion import Conversion
+    from sitelib.languages.conversion import Conversion
 
     hant = Conversion("s2twp").strings(STRINGS["zh"])["lagging"]
     html = translations.notice_html(hant, "../../a/")

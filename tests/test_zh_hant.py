@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sitelib.zh_hant import (
+from sitelib.languages.taiwan import (
     Converter, convert_markdown, convert_notebook, convert_text, load_glossary, protected_spans,
 )
-from sitelib.zh_hant_check import (
+from sitelib.languages.checks import (
     Checker, _opencc_data_dir, _traditional_forms, find_simplified, jieba_dictionary_text,
     traditional_search_dictionary,
 )
@@ -224,7 +224,7 @@ def test_notebook(conv):
 
 def test_nav_titles(conv):
     """Nav titles are converted as the plugin does it (translate_nav with converted titles), page paths are kept."""
-    from sitelib.languages import translate_nav
+    from sitelib.languages.language import translate_nav
 
     nav = [{"首页": "index.md"}, {"示例": [{"自动求导": "examples/自动.ipynb"}]}]
     titles = {title: conv.text(title) for title in ("首页", "示例", "自动求导")}
@@ -263,7 +263,7 @@ def test_converted_prose_cells_are_clean(conv, checker):
 
 def test_ui_strings_are_clean(conv, checker):
     """The Chinese UI strings of the timing and example pages and of the MkDocs configuration convert cleanly."""
-    sources = [ROOT / "sitelib" / "timings_render.py", ROOT / "sitelib" / "example_page.py",
+    sources = [ROOT / "sitelib" / "timings" / "render.py", ROOT / "sitelib" / "examples" / "page_html.py",
                *sorted(ROOT.glob("mkdocs*.yml"))]
     strings = [s for p in sources for s in re.findall(r"[^\"'\n]*[\u4e00-\u9fff][^\"'\n]*", p.read_text("utf-8"))]
     assert len(strings) >= 10
@@ -368,7 +368,7 @@ def test_python_download_converted(conv):
 
 def test_invalid_glossary_toml_names_file_and_line(tmp_path):
     """Invalid TOML gives a GlossaryError naming the file and the line, not a raw traceback."""
-    from sitelib.zh_hant import GlossaryError
+    from sitelib.languages.taiwan import GlossaryError
 
     bad = tmp_path / "glossary.toml"
     bad.write_text('[[override]]\nfrom = "参数"\nto = 參數\n', encoding="utf-8")
@@ -380,7 +380,7 @@ def test_invalid_glossary_toml_names_file_and_line(tmp_path):
 
 def test_glossary_entry_without_reason_named(tmp_path):
     """An entry without `reason` (or with an empty `to`, or a bad regex) is named by number and source."""
-    from sitelib.zh_hant import GlossaryError
+    from sitelib.languages.taiwan import GlossaryError
 
     path = tmp_path / "g.toml"
     path.write_text('[[override]]\nfrom = "甲"\nto = "乙"\nreason = "r"\n\n[[override]]\nfrom = "参数"\nto = "參數"\n',
@@ -397,7 +397,7 @@ def test_glossary_entry_without_reason_named(tmp_path):
 
 def test_unknown_conversion_and_bad_glossary_refused_before_building(tmp_path):
     """check_conversion names the language for an unknown conversion and for a broken glossary."""
-    from sitelib.text_conversion import ConversionError, check_conversion
+    from sitelib.languages.conversion import ConversionError, check_conversion
 
     with pytest.raises(ConversionError, match="languages: 'zh-hk': unknown conversion 's2hk'"):
         check_conversion("s2hk", "languages: 'zh-hk'")
@@ -412,7 +412,7 @@ def test_unknown_conversion_and_bad_glossary_refused_before_building(tmp_path):
 
 def test_sources_never_count_matrix_rows_or_columns():
     """No docs/zh page or zh prose cell uses 行/列 for a matrix's or table's rows or columns (s2twp cannot swap them)."""
-    from sitelib.zh_hant_check import matrix_rows_columns
+    from sitelib.languages.checks import matrix_rows_columns
 
     found = [f"{p.name}:{line}: {s}" for p in ZH_PAGES for line, s in matrix_rows_columns(p.read_text("utf-8"))]
     found += [f"{p.name}: {s}" for p in sorted((ROOT / "lessonsrc").glob("*.py"))
@@ -422,7 +422,7 @@ def test_sources_never_count_matrix_rows_or_columns():
 
 def test_row_column_check_finds_the_reviewed_sentences():
     """The sentences the Taiwan reviewer found inverted are reported; lines of code (最后一行) are not."""
-    from sitelib.zh_hant_check import matrix_rows_columns
+    from sitelib.languages.checks import matrix_rows_columns
 
     flagged = ["创建一个 2 行 3 列、元素全为 1 的张量。", "每行一个样本，每列一个特征。",
                "它返回权重矩阵 $W$ 的第 $i$ 行。", "请比较 CPU 各行的“首次调用”和“中位数”两列。",

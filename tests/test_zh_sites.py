@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sitelib.zh_hant_check import Checker
-from sitelib.zh_site_text import english_interface_strings, page_text, stray_cjk_spaces
+from sitelib.languages.checks import Checker
+from sitelib.languages.page_text import english_interface_strings, page_text, stray_cjk_spaces
 
 pytestmark = pytest.mark.build
 

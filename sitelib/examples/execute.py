@@ -40,7 +40,7 @@ from jupyter_core.utils import ensure_event_loop, run_sync
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
-from sitelib.example_errors import ExampleFailed, ExampleStopped, code_cell_lines, display_path
+from sitelib.examples.errors import ExampleFailed, ExampleStopped, code_cell_lines, display_path
 
 log = logging.getLogger("mkdocs.plugins.lesson")
 
@@ -60,7 +60,7 @@ _NBCLIENT_LOG.setLevel(logging.INFO)  # not every kernel message, even under mkd
 # previous example runs) and describes the machine the outputs come from.
 _PROBE = """
 import json as _json, platform as _platform, torch as _torch
-from sitelib.timings_measure import cpu_model as _cpu_model
+from sitelib.timings.measure import cpu_model as _cpu_model
 def _lesson_machine():
     gpu = _torch.cuda.get_device_name(0) if _torch.cuda.is_available() else None
     return _json.dumps({"cpu": _cpu_model(), "gpu": gpu, "torch": _torch.__version__,

@@ -19,9 +19,9 @@ import re
 from markdown import Extension
 from markdown.preprocessors import Preprocessor
 
-from sitelib.fences import code_lines
+from sitelib.markup.fences import code_lines
 
-NAME = "sitelib.cjk_linebreaks"  # how mkdocs.yml or the plugin names the extension
+NAME = "sitelib.markup.cjk_linebreaks"  # how mkdocs.yml or the plugin names the extension
 # Han, CJK and fullwidth punctuation, corner brackets and the curly quotes Chinese text uses.
 _CJK = re.compile("[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\u201c\u201d\u2018\u2019]")
 

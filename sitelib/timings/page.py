@@ -1,6 +1,6 @@
 """Replace ``<!-- timings:NAME -->`` lines of a page with the recorded timings.
 
-Names: see sitelib.timings_render.PLACEHOLDERS. The data file is read and
+Names: see sitelib.timings.render.PLACEHOLDERS. The data file is read and
 validated only for pages that contain a placeholder, and nothing is written.
 Placeholders inside fenced code blocks are documentation, not slots.
 """
@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from sitelib.fences import code_lines
-from sitelib.timings_render import PLACEHOLDERS, render
-from sitelib.timings_store import TimingsFileError, load_timings
+from sitelib.markup.fences import code_lines
+from sitelib.timings.render import PLACEHOLDERS, render
+from sitelib.timings.store import TimingsFileError, load_timings
 
 _PLACEHOLDER = re.compile(r"^[ \t]*<!--\s*timings:([^\s>]*)\s*-->[ \t]*$")
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from sitelib import language_sites
-from sitelib.timings_host import current_machine_id
+from sitelib.incremental import language_sites
+from sitelib.timings.host import current_machine_id
 
-SITELIB = Path(__file__).parent  # the site's own code
+SITELIB = Path(__file__).parents[1]  # the site's own code
 
 
 def _code(root: Path) -> list[Path]:
@@ -46,7 +46,7 @@ def configured_site_url(config) -> str:
 
 
 def shared_key(config, options, executed_digest: str) -> str:
-    """The fingerprint of everything every language's build reads but its pages (see sitelib.language_sites)."""
+    """The fingerprint of everything every language's build reads but its pages (see sitelib.incremental.language_sites)."""
     root = Path(config.config_file_path).parent
     facts = {
         "site_url": configured_site_url(config), "repo_url": str(config.repo_url),
@@ -59,7 +59,7 @@ def shared_key(config, options, executed_digest: str) -> str:
 
 
 def render_salt(config, language_code: str) -> str:
-    """What rendering a page depends on besides its Markdown and the site's files (see sitelib.render_cache)."""
+    """What rendering a page depends on besides its Markdown and the site's files (see sitelib.incremental.render_cache)."""
     root = Path(config.config_file_path).parent
     facts = {"packages": language_sites.installed_packages(), "python": sys.version,
              "directory_urls": str(config.use_directory_urls), "language": language_code}

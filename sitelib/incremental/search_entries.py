@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from sitelib.keyed_cache import KeyedCache
+from sitelib.incremental.keyed_cache import KeyedCache
 
 def page_key(page, salt: str) -> str:
     """A hash of everything Material's ``add_entry_from_context`` reads from ``page``.

@@ -16,7 +16,7 @@ import sys
 from importlib import metadata
 from pathlib import Path
 
-from sitelib.example_errors import ExampleInvalid
+from sitelib.examples.errors import ExampleInvalid
 
 # Bump when the execution or notebook format changes, to drop every cached output.
 EXECUTOR_VERSION = "3"  # 2: a fresh kernel per example; 3: in a scratch folder
@@ -63,7 +63,7 @@ def imported_modules(source: str, package: str, path: Path = Path("<unknown>")) 
     >>> imported_modules("x = (1,\\n", "lessonsrc", Path("ex.py"))
     Traceback (most recent call last):
     ...
-    sitelib.example_errors.ExampleInvalid: ex.py:1: SyntaxError: '(' was never closed
+    sitelib.examples.errors.ExampleInvalid: ex.py:1: SyntaxError: '(' was never closed
         x = (1,
             ^
     """

@@ -17,13 +17,13 @@ from pathlib import Path
 import nbformat
 from mkdocs.structure.files import File
 
-from sitelib import build_inputs
-from sitelib.example_errors import ExampleFailed, ExampleInvalid, ExampleStopped, code_cell_lines, display_path
-from sitelib.example_page import EN, ExampleInfo, colab_url, render_banner, render_report, text
-from sitelib.examples import example_uri, helper_files
-from sitelib.execute import KernelStartFailed
-from sitelib.languages import Language, root_prefix
-from sitelib.notebooks import (
+from sitelib.incremental import inputs as build_inputs
+from sitelib.examples.errors import ExampleFailed, ExampleInvalid, ExampleStopped, code_cell_lines, display_path
+from sitelib.examples.page_html import EN, ExampleInfo, colab_url, render_banner, render_report, text
+from sitelib.examples.discover import example_uri, helper_files
+from sitelib.examples.execute import KernelStartFailed
+from sitelib.languages.language import Language, root_prefix
+from sitelib.examples.notebooks import (
     executed_examples,
     for_language,
     notebook_title,
@@ -32,10 +32,10 @@ from sitelib.notebooks import (
     with_helper_setup,
     write_if_changed,
 )
-from sitelib.cjk_linebreaks import join_cjk_cells
-from sitelib.output_limits import OutputLimits, cap_outputs
-from sitelib.source_guard import SourcesChanged
-from sitelib.text_conversion import Conversion
+from sitelib.markup.cjk_linebreaks import join_cjk_cells
+from sitelib.examples.output_limits import OutputLimits, cap_outputs
+from sitelib.examples.source_guard import SourcesChanged
+from sitelib.languages.conversion import Conversion
 
 REPORT_URI = "execution-report.md"
 log = logging.getLogger("mkdocs.plugins.lesson")

@@ -5,7 +5,7 @@ output. Here only the *inside* of each fenced block is handed to doctest, so
 fences never leak into the comparison, and blocks indented inside admonitions
 (``??? success "Answer"``) are found too.
 
-Run ``python -m sitelib.mddoctest PAGE.md ...`` to check pages by hand.
+Run ``python -m sitelib.markup.doctests PAGE.md ...`` to check pages by hand.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitelib.fences import fenced_blocks
+from sitelib.markup.fences import fenced_blocks
 
 OPTIONFLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
@@ -63,7 +63,7 @@ def run_markdown(path: Path, *, verbose: bool = False) -> doctest.TestResults:
 def main(argv: list[str]) -> int:
     """Check the pages named on the command line; exit non-zero on any failure."""
     if not argv:
-        print("usage: python -m sitelib.mddoctest PAGE.md [PAGE.md ...]", file=sys.stderr)
+        print("usage: python -m sitelib.markup.doctests PAGE.md [PAGE.md ...]", file=sys.stderr)
         return 2
     failed = attempted = 0
     for name in argv:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import html
 
-from sitelib.timings_chart import chart_svg, crossovers, sweep_series
-from sitelib.timings_schema import PRECISIONS
-from sitelib.timings_strings import STRINGS
+from sitelib.timings.chart import chart_svg, crossovers, sweep_series
+from sitelib.timings.schema import PRECISIONS
+from sitelib.timings.strings import STRINGS
 
 PLACEHOLDERS = ("table", "machines", "chart", "naive", "summary", "chart_intro", "first_call")
 

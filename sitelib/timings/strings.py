@@ -1,6 +1,6 @@
 """The words of the recorded-timings sections: one table per language, keyed alike.
 
-Placeholders in braces are filled by :mod:`sitelib.timings_render`. Pairs are
+Placeholders in braces are filled by :mod:`sitelib.timings.render`. Pairs are
 chosen by a count: ``machine_count`` is (one, several), ``gpu_count`` is
 (none, some). Commands are HTML (``<code>``); ``summary`` is plain text that
 the renderer escapes.
@@ -104,7 +104,7 @@ STRINGS = {
     },
 }
 
-# Statements that depend on what the records hold (sitelib.timings_render.render_chart_intro and
+# Statements that depend on what the records hold (sitelib.timings.render.render_chart_intro and
 # render_first_call): a sentence about GPUs or first calls is only ever one the data bears out.
 STRINGS["en"].update({
     "chart_intro_cpu": "No GPU record has been recorded yet, so the chart below draws CPU series only and "

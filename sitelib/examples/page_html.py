@@ -6,8 +6,8 @@ import html
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from sitelib.languages import Language, strings_for
-from sitelib.text_conversion import Conversion
+from sitelib.languages.language import Language, strings_for
+from sitelib.languages.conversion import Conversion
 
 TEXT = {
     "en": {
@@ -24,7 +24,7 @@ TEXT = {
         "ok": "ok",
         "skipped": "not executed",
         "total": "Total",
-        # Where a cell's output was capped (sitelib.output_limits); {count} is a number.
+        # Where a cell's output was capped (sitelib.examples.output_limits); {count} is a number.
         "lines_omitted": "… {count} lines omitted …",
         "chars_omitted": " … {count} characters omitted … ",
     },

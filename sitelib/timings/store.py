@@ -1,6 +1,6 @@
 """Reading, merging and atomically writing ``data/timings.json``.
 
-Every read is validated (see :mod:`sitelib.timings_schema`), so a corrupt,
+Every read is validated (see :mod:`sitelib.timings.schema`), so a corrupt,
 truncated or foreign file is refused with an error naming the file and the
 problem instead of being silently overwritten.
 """
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from sitelib.atomic import write_text_atomic
-from sitelib.timings_schema import SCHEMA_VERSION, SchemaError, parse_int, validate_timings
+from sitelib.timings.schema import SCHEMA_VERSION, SchemaError, parse_int, validate_timings
 
 
 class TimingsFileError(Exception):

@@ -11,8 +11,8 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
-from sitelib.zh_hant import GLOSSARY
-from sitelib.zh_hant_check import traditional_search_dictionary
+from sitelib.languages.taiwan import GLOSSARY
+from sitelib.languages.checks import traditional_search_dictionary
 
 
 def dictionary_key() -> str:

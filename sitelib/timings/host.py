@@ -10,7 +10,7 @@ not by torch, so a machine keeps its id whether the installed torch can use
 CUDA or not, and the recorder can tell "no GPU" from "a GPU that this torch
 cannot use".
 
-Run ``python -m sitelib.timings_host torch-variant auto|cpu|cuda`` to print the
+Run ``python -m sitelib.timings.host torch-variant auto|cpu|cuda`` to print the
 torch build (``cpu`` or ``cuda``) that ``make install`` installs.
 """
 
@@ -238,8 +238,8 @@ def main(argv: list[str]) -> int:
     if len(argv) == 3 and argv[0] == "cuda-lock":
         return _cuda_lock_command(argv[1], argv[2])
     if len(argv) != 2 or argv[0] != "torch-variant":
-        print("usage: python -m sitelib.timings_host torch-variant auto|cpu|cuda\n"
-              "       python -m sitelib.timings_host cuda-lock REPORT.json LOCK.txt", file=sys.stderr)
+        print("usage: python -m sitelib.timings.host torch-variant auto|cpu|cuda\n"
+              "       python -m sitelib.timings.host cuda-lock REPORT.json LOCK.txt", file=sys.stderr)
         return 2
     try:
         print(choose_torch_variant(argv[1], nvidia_driver() if argv[1].strip().lower() == "auto"

@@ -38,7 +38,7 @@ def slim_notebook_html(html: str, page: str = "?") -> str:
     >>> slim_notebook_html('<script src="https://cdn/y.js"></script>' + html)
     Traceback (most recent call last):
     ...
-    sitelib.notebook_html.NotebookHtmlError: notebook page ?: still loads from another host: <script src="https://
+    sitelib.markup.notebook_html.NotebookHtmlError: notebook page ?: still loads from another host: <script src="https://
     """
     if _WRAPPER not in html:
         raise NotebookHtmlError(f"notebook page {page}: no {_WRAPPER} found; did mkdocs-jupyter change its template?")

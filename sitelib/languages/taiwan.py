@@ -29,9 +29,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitelib.fences import fenced_blocks
+from sitelib.markup.fences import fenced_blocks
 
-GLOSSARY = Path(__file__).resolve().parent.parent / "data" / "zh_hant_glossary.toml"
+GLOSSARY = Path(__file__).resolve().parents[2] / "data" / "zh_hant_glossary.toml"
 PROFILE = "s2twp"
 _PUA0 = 0xF0000  # Supplementary Private Use Area-A: one code point per placeholder
 _PUA = re.compile("[\U000F0000-\U000FFFFD]")
@@ -67,7 +67,7 @@ def glossary_entries(data: dict, table: str, fields: tuple[str, ...], path: Path
     >>> glossary_entries({"override": [{"from": "a", "to": "b"}]}, "override", ("from", "to", "reason"), Path("g.toml"))
     Traceback (most recent call last):
     ...
-    sitelib.zh_hant.GlossaryError: g.toml: [[override]] entry 1 (from = 'a'): missing 'reason'
+    sitelib.languages.taiwan.GlossaryError: g.toml: [[override]] entry 1 (from = 'a'): missing 'reason'
     """
     entries = data.get(table, [])
     if not isinstance(entries, list):

@@ -1,7 +1,7 @@
 """Measuring torch.matmul on the CPU and on CUDA devices.
 
 torch is imported inside functions, so this module (and the host facts it
-re-exports from `sitelib.timings_host` for the hook and the recorder)
+re-exports from `sitelib.timings.host` for the hook and the recorder)
 loads without it. GPU calls go through `CudaBackend` so that tests can
 drive the GPU paths on the CPU. Standard library and torch only: the recorder
 runs on bare GPU machines.
@@ -16,9 +16,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from lessonsrc.timing import tflops
-from sitelib.timings_host import (  # noqa: F401 (re-exported for the hook and the recorder)
+from sitelib.timings.host import (  # noqa: F401 (re-exported for the hook and the recorder)
     available_ram, cpu_model, current_machine_id, host_machine_id, machine_id, usable_cores)
-from sitelib.timings_schema import DTYPES, PRECISIONS
+from sitelib.timings.schema import DTYPES, PRECISIONS
 
 SCRIPT_VERSION = "1.1.0"
 SEED_SHAPE = (10000, 1000, 2000)  # (M, K, N): the seed multiplies (M, K) by (K, N)

@@ -7,7 +7,7 @@ is then built with a fresh load of the configuration (and so fresh plugin
 instances: nothing is shared between language builds) into its own folder
 under the cache, and linked into the site: the first language at the root,
 each other one under ``<code>/``. A language none of whose inputs changed is
-not built again (``sitelib.language_sites``), so under ``mkdocs serve`` an
+not built again (``sitelib.incremental.language_sites``), so under ``mkdocs serve`` an
 edit rebuilds only the languages it touches. The plugin keeps no
 module-level state, and it defines no ``on_startup``, so MkDocs gives every
 build its own instance.
@@ -26,17 +26,21 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import Files
 
-from sitelib import (build_inputs, build_lock, cjk_linebreaks, interface_strings, keyed_cache, language_sites,
-                     page_examples, render_cache, search_entries, template_cache, translations)
-from sitelib.notebooks import DEFAULT_TIME_LIMIT, SETUP_TAG
-from sitelib.output_limits import OutputLimits
-from sitelib.page_timings import TimingsPageError, render_placeholders
-from sitelib.text_conversion import Conversion, ConversionError, check_conversion
-from sitelib.timings_host import current_machine_id
-from sitelib.timings_store import TimingsFileError, load_timings
-from sitelib.timings_strings import STRINGS as TIMINGS_STRINGS
-from sitelib.example_page import TEXT as EXAMPLE_STRINGS
-from sitelib.languages import (
+from sitelib.examples import pages as page_examples
+from sitelib.incremental import build_lock, keyed_cache, language_sites, render_cache, search_entries, template_cache
+from sitelib.incremental import inputs as build_inputs
+from sitelib.languages import interface as interface_strings
+from sitelib.languages import translations
+from sitelib.markup import cjk_linebreaks
+from sitelib.examples.notebooks import DEFAULT_TIME_LIMIT, SETUP_TAG
+from sitelib.examples.output_limits import OutputLimits
+from sitelib.timings.page import TimingsPageError, render_placeholders
+from sitelib.languages.conversion import Conversion, ConversionError, check_conversion
+from sitelib.timings.host import current_machine_id
+from sitelib.timings.store import TimingsFileError, load_timings
+from sitelib.timings.strings import STRINGS as TIMINGS_STRINGS
+from sitelib.examples.page_html import TEXT as EXAMPLE_STRINGS
+from sitelib.languages.language import (
     Language,
     LanguageError,
     alternate_href,
@@ -119,8 +123,8 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.examples: page_examples.ExamplePages | None = None  # set up in on_config
         self.conversion = Conversion("")
         self.timings_strings: dict = {}
-        self.ui: dict = {}  # this language's interface words (sitelib.interface_strings)
-        self.lagging: set[str] = set()  # translated pages whose English page changed since (sitelib.translations)
+        self.ui: dict = {}  # this language's interface words (sitelib.languages.interface)
+        self.lagging: set[str] = set()  # translated pages whose English page changed since (sitelib.languages.translations)
         self.search_entries: search_entries.SearchEntries | None = None  # a language build's, set in on_pre_build
         self.render_cache: render_cache.RenderCache | None = None  # likewise
         self.executed_digest = ""  # the orchestrating build's hash of every executed notebook
@@ -134,8 +138,8 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.languages = [Language(**dict(entry)) for entry in self.config.languages]
         try:  # the whole option, for every language, before any language is built
             check_languages(self.languages, self.root(config) / "docs", {
-                "timings": (TIMINGS_STRINGS, "sitelib/timings_strings.py"),
-                "example page": (EXAMPLE_STRINGS, "sitelib/example_page.py")}, config.nav)
+                "timings": (TIMINGS_STRINGS, "sitelib/timings/strings.py"),
+                "example page": (EXAMPLE_STRINGS, "sitelib/examples/page_html.py")}, config.nav)
             for entry in self.languages:
                 check_conversion(entry.convert, f"languages: '{entry.code}'")
         except (LanguageError, ConversionError) as error:
@@ -204,7 +208,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         """
         import jieba
 
-        from sitelib.search_dictionary import search_dictionary
+        from sitelib.languages.search_dictionary import search_dictionary
 
         path = os.path.abspath(search_dictionary(self.root(config) / self.config.cache_dir / "search"))
         if jieba.dt.dictionary != path:

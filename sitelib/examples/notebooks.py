@@ -12,12 +12,12 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from sitelib import keyed_cache
+from sitelib.incremental import keyed_cache
 from sitelib.atomic import write_text_atomic
-from sitelib.example_errors import ExampleInvalid, display_path
-from sitelib.examples import cache_key, cache_name, find_examples
-from sitelib.execute import Execution, Job, execute_each
-from sitelib.source_guard import SourceGuard
+from sitelib.examples.errors import ExampleInvalid, display_path
+from sitelib.examples.discover import cache_key, cache_name, find_examples
+from sitelib.examples.execute import Execution, Job, execute_each
+from sitelib.examples.source_guard import SourceGuard
 
 log = logging.getLogger("mkdocs.plugins.lesson")
 
@@ -114,7 +114,7 @@ def time_limit(notebook: nbformat.NotebookNode, path: Path, default: int) -> int
     >>> time_limit(nbformat.v4.new_notebook(metadata={"lesson": {"timeout": "soon"}}), Path("ex.py"), 600)
     Traceback (most recent call last):
     ...
-    sitelib.example_errors.ExampleInvalid: ex.py:1: the header's lesson: timeout: must be a positive number of seconds, got 'soon'
+    sitelib.examples.errors.ExampleInvalid: ex.py:1: the header's lesson: timeout: must be a positive number of seconds, got 'soon'
     """
     header = notebook.metadata.get("lesson", {})
     value = header.get("timeout", default) if isinstance(header, dict) else default
@@ -146,7 +146,7 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
                       root: Path | None = None, only: list[Path] | None = None) -> dict[Path, Execution]:
     """Every example of ``src_dir``, executed: from the cache when its key matches, else run now.
 
-    Each example that must run gets a fresh kernel (see sitelib.execute), so
+    Each example that must run gets a fresh kernel (see sitelib.examples.execute), so
     its output never depends on which other examples ran in the same build,
     and a scratch working directory of its own (under ``cache_dir``, emptied
     before and removed after), within its time limit (``timeout`` unless its

@@ -34,7 +34,7 @@ from pathlib import Path
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 
-from sitelib.keyed_cache import KeyedCache
+from sitelib.incremental.keyed_cache import KeyedCache
 
 _AUTODOC = re.compile(r"^\s*:::", re.M)
 
@@ -44,7 +44,7 @@ PURE_EXTENSIONS = frozenset({
     "pymdownx.arithmatex", "pymdownx.details", "pymdownx.highlight", "pymdownx.inlinehilite",
     "pymdownx.superfences", "pymdownx.tabbed", "pymdownx.tasklist",
     "MkdocstringsExtension", "AutorefsExtension",  # added by mkdocstrings: see the module docstring
-    "sitelib.cjk_linebreaks",  # added by the lesson plugin for Chinese: joins lines of one page only
+    "sitelib.markup.cjk_linebreaks",  # added by the lesson plugin for Chinese: joins lines of one page only
 })
 
 

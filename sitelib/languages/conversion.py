@@ -1,7 +1,7 @@
 """The conversion a generated language applies to its source language's text.
 
 A language entry with ``convert: s2twp`` is made from another language's pages
-by OpenCC's Taiwan-phrase profile plus the project's glossary (sitelib.zh_hant).
+by OpenCC's Taiwan-phrase profile plus the project's glossary (sitelib.languages.taiwan).
 No conversion (``""``) leaves text as it is; an unknown name raises. One
 ``Conversion`` serves one build: OpenCC's dictionaries load once, on first use.
 """
@@ -28,12 +28,12 @@ def check_conversion(name: str, where: str, glossary=None) -> None:
     >>> check_conversion("s2hk", "languages: 'zh-hk'")
     Traceback (most recent call last):
     ...
-    sitelib.text_conversion.ConversionError: languages: 'zh-hk': unknown conversion 's2hk' (known: s2twp)
+    sitelib.languages.conversion.ConversionError: languages: 'zh-hk': unknown conversion 's2hk' (known: s2twp)
     """
     if name not in KNOWN:
         raise ConversionError(f"{where}: unknown conversion '{name}' (known: {', '.join(k for k in KNOWN if k)})")
     if name == "s2twp":
-        from sitelib.zh_hant import GLOSSARY, GlossaryError, load_glossary  # tomllib only: no OpenCC
+        from sitelib.languages.taiwan import GLOSSARY, GlossaryError, load_glossary  # tomllib only: no OpenCC
 
         try:
             load_glossary(glossary or GLOSSARY)
@@ -49,7 +49,7 @@ class Conversion:
     >>> Conversion("x2y")
     Traceback (most recent call last):
     ...
-    sitelib.text_conversion.ConversionError: unknown conversion 'x2y' (known: s2twp)
+    sitelib.languages.conversion.ConversionError: unknown conversion 'x2y' (known: s2twp)
     """
 
     def __init__(self, name: str):
@@ -60,7 +60,7 @@ class Conversion:
 
     def _get(self):
         if self._converter is None:
-            from sitelib.zh_hant import Converter  # only a converting build loads OpenCC
+            from sitelib.languages.taiwan import Converter  # only a converting build loads OpenCC
 
             self._converter = Converter()
         return self._converter

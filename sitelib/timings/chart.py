@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
-from sitelib.timings_schema import PRECISIONS
+from sitelib.timings.schema import PRECISIONS
 
 _INK = "#010203"  # sentinel for text and axes, replaced by currentColor
 # Mid-luminance colours that keep contrast on white and on Material's slate background;

@@ -54,12 +54,12 @@ def check_languages(languages: list[Language], docs: Path | None = None,
     >>> check_languages([Language("en", "en", "English", "en", "S"), Language("en", "fr", "F", "fr", "S")])
     Traceback (most recent call last):
     ...
-    sitelib.languages.LanguageError: languages: code 'en' is listed twice
+    sitelib.languages.language.LanguageError: languages: code 'en' is listed twice
     >>> check_languages([Language("en", "en", "E", "en", "S"), Language("ja", "ja", "J", "ja", "S")],
-    ...                 strings={"timings": ({"en": {}}, "sitelib/timings_strings.py")})
+    ...                 strings={"timings": ({"en": {}}, "sitelib/timings/strings.py")})
     Traceback (most recent call last):
     ...
-    sitelib.languages.LanguageError: languages: 'ja' has no timings strings in sitelib/timings_strings.py (it has: en)
+    sitelib.languages.language.LanguageError: languages: 'ja' has no timings strings in sitelib/timings/strings.py (it has: en)
     """
     if not languages:
         raise LanguageError("languages: at least one language is needed")
@@ -133,7 +133,7 @@ def translate_nav(nav: list, titles: dict[str, str], where: str) -> list:
     >>> translate_nav([{"Extra": "e.md"}], {}, "zh")
     Traceback (most recent call last):
     ...
-    sitelib.languages.LanguageError: languages: 'zh' has no nav title for 'Extra' (add it to its 'nav' map)
+    sitelib.languages.language.LanguageError: languages: 'zh' has no nav title for 'Extra' (add it to its 'nav' map)
     """
     result: list = []
     for item in nav:
@@ -158,7 +158,7 @@ def strings_for(table: dict[str, dict], lang: Language, what: str) -> dict:
     >>> strings_for({"en": {}}, Language("ja", "ja", "日本語", "ja", "S"), "report")
     Traceback (most recent call last):
     ...
-    sitelib.languages.LanguageError: languages: no report strings for 'ja' (have: en)
+    sitelib.languages.language.LanguageError: languages: no report strings for 'ja' (have: en)
     """
     if lang.docs_code not in table:
         raise LanguageError(f"languages: no {what} strings for '{lang.docs_code}' (have: {', '.join(table)})")

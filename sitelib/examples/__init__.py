@@ -1,0 +1,1 @@
+"""The example pipeline: find, execute, report errors, split notebooks, add pages."""

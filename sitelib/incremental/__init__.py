@@ -1,0 +1,1 @@
+"""Incremental builds: fingerprints, the caches, reuse of unchanged language builds."""

@@ -1,0 +1,1 @@
+"""The site's languages: data, conversion to Taiwan wording, checks, search dictionary."""

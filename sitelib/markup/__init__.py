@@ -1,0 +1,1 @@
+"""Markdown and HTML helpers: fences, math, doctests, notebook HTML and contents."""

@@ -1,0 +1,1 @@
+"""The `lesson` MkDocs plugin: its configuration and the two roles it plays."""
