@@ -19,7 +19,7 @@ from pathlib import Path
 from sitelib.examples.errors import ExampleInvalid
 
 # Bump when the execution or notebook format changes, to drop every cached output.
-EXECUTOR_VERSION = "3"  # 2: a fresh kernel per example; 3: in a scratch folder
+EXECUTOR_VERSION = "4"  # 2: a fresh kernel per example; 3: in a scratch folder; 4: figures shown inline
 
 _CELL = re.compile(r"^# %%", re.MULTILINE)
 

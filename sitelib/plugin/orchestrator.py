@@ -1,0 +1,100 @@
+"""The build MkDocs starts: execute the examples once, build no page, then build or reuse each language.
+
+It holds the build lock from ``on_config`` to its end (a second build in the
+same checkout waits), checks the timings file before anything runs, and
+copies each language's build, made by :class:`~sitelib.plugin.language_build.LanguageBuild`
+in a fresh load of the configuration, into the site.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files
+
+from sitelib.examples import pages as page_examples
+from sitelib.incremental import build_lock, language_sites
+from sitelib.incremental import inputs as build_inputs
+from sitelib.languages.language import Language, root_prefix
+from sitelib.plugin.role import Role
+from sitelib.plugin.setup import configure, lagging_pages, project_root
+from sitelib.timings.store import TimingsFileError, load_timings
+
+log = logging.getLogger("mkdocs.plugins.lesson")
+
+
+class Orchestrator(Role):
+    """Executes the examples for every language, then builds (or reuses) each language's site."""
+
+    def __init__(self, options, languages: list[Language]) -> None:
+        super().__init__(options, languages)
+        self.executed_digest = ""  # the hash of every executed notebook, part of each language's fingerprint
+        self.lock: build_lock.BuildLock | None = None
+
+    def on_config(self, config):
+        try:  # a bad data file fails the build now, not after the examples ran and a language was built
+            load_timings(project_root(config) / self.options.timings, missing_ok=True)
+        except TimingsFileError as error:
+            raise PluginError(str(error)) from None
+        self.lock = build_lock.BuildLock(project_root(config) / self.options.cache_dir)
+        self.lock.acquire()  # the language builds run inside this one, which holds the lock
+        self.setup = configure(config, self.options, self.languages, self.languages[0], orchestrating=True)
+        return config
+
+    def on_files(self, files, config):
+        try:
+            executed = self.setup.examples.execute(config, self.options)
+        except page_examples.ExampleError as error:
+            raise PluginError(str(error)) from None
+        self.executed_digest = page_examples.executed_digest(executed)
+        config.nav = []
+        return Files([])
+
+    def on_serve(self, server, config, builder):
+        # What the language builds read besides the default docs folder, which MkDocs watches.
+        for path in build_inputs.watched(config, self.options, [lang.docs_code for lang in self.languages]):
+            server.watch(str(path))
+        return server
+
+    def on_post_build(self, config):
+        try:
+            shared = build_inputs.shared_key(config, self.options, self.executed_digest)
+            for lang in self.languages:
+                self.build_language(config, lang, shared)
+        finally:
+            self.release()
+
+    def on_build_error(self, error):
+        self.release()
+
+    def release(self) -> None:
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def build_language(self, config, lang: Language, shared: str) -> None:
+        """Build ``lang`` from a fresh load of the same configuration, or reuse its unchanged, intact build.
+
+        The build goes to ``<cache>/sites/<code>`` and is copied into the site.
+        """
+        root = project_root(config)
+        prefix = root_prefix(lang.code, self.languages[0].code)
+        built = root / self.options.cache_dir / "sites" / lang.code
+        lagging = lagging_pages(config, self.options, self.languages, lang)  # the notices depend on English pages
+        if lagging:
+            log.info("Language %s: %d translated page(s) lag behind their English page (notice shown; "
+                     "make translations-current once caught up): %s", lang.code, len(lagging), ", ".join(lagging))
+        key = language_sites.fingerprint([root / "docs" / lang.docs_code], root,
+                                         {"shared": shared, "language": repr(lang), "lagging": repr(lagging)})
+        target = Path(config.site_dir) / prefix
+        if language_sites.reuse(built, key, target):
+            log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
+            return
+        # The configured address, not serve's own: build and serve then make (and reuse) the same files.
+        site_url = build_inputs.configured_site_url(config)
+        language_sites.build(config.config_file_path, lang.code, built,
+                             f"{site_url}{prefix}" if site_url else None, config.strict)  # sitemap and 404 links
+        language_sites.mark(built, key)
+        language_sites.publish(built, target)
