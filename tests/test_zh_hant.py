@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from sitelib.languages.taiwan import (
-    Converter, convert_markdown, convert_notebook, convert_text, load_glossary, protected_spans,
-)
+from sitelib.languages.glossary import load_glossary
+from sitelib.languages.taiwan import Converter, convert_markdown, convert_notebook, convert_text, protected_spans
 from sitelib.languages.checks import (
     Checker, _opencc_data_dir, _traditional_forms, find_simplified, jieba_dictionary_text,
     traditional_search_dictionary,
@@ -368,7 +367,7 @@ def test_python_download_converted(conv):
 
 def test_invalid_glossary_toml_names_file_and_line(tmp_path):
     """Invalid TOML gives a GlossaryError naming the file and the line, not a raw traceback."""
-    from sitelib.languages.taiwan import GlossaryError
+    from sitelib.languages.glossary import GlossaryError
 
     bad = tmp_path / "glossary.toml"
     bad.write_text('[[override]]\nfrom = "参数"\nto = 參數\n', encoding="utf-8")
@@ -380,7 +379,7 @@ def test_invalid_glossary_toml_names_file_and_line(tmp_path):
 
 def test_glossary_entry_without_reason_named(tmp_path):
     """An entry without `reason` (or with an empty `to`, or a bad regex) is named by number and source."""
-    from sitelib.languages.taiwan import GlossaryError
+    from sitelib.languages.glossary import GlossaryError
 
     path = tmp_path / "g.toml"
     path.write_text('[[override]]\nfrom = "甲"\nto = "乙"\nreason = "r"\n\n[[override]]\nfrom = "参数"\nto = "參數"\n',

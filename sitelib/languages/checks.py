@@ -27,7 +27,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitelib.languages.taiwan import GLOSSARY, Converter, glossary_entries, protected_spans, read_glossary
+from sitelib.languages.glossary import GLOSSARY, glossary_entries, read_glossary
+from sitelib.languages.taiwan import Converter, protected_spans
 
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0x20000, 0x2EBEF))
 

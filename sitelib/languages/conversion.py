@@ -33,7 +33,7 @@ def check_conversion(name: str, where: str, glossary=None) -> None:
     if name not in KNOWN:
         raise ConversionError(f"{where}: unknown conversion '{name}' (known: {', '.join(k for k in KNOWN if k)})")
     if name == "s2twp":
-        from sitelib.languages.taiwan import GLOSSARY, GlossaryError, load_glossary  # tomllib only: no OpenCC
+        from sitelib.languages.glossary import GLOSSARY, GlossaryError, load_glossary  # tomllib only: no OpenCC
 
         try:
             load_glossary(glossary or GLOSSARY)

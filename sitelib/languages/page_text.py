@@ -62,8 +62,9 @@ class _Reader(HTMLParser):
         if tag in _CODE:
             self.visible.append("\1")  # code is no Chinese character: it separates
         if tag not in _VOID:
+            # <cite>: a title quoted as written (the original post's, in its own script), never converted
             hides = (tag in _CODE or "jp-OutputArea" in classes or "highlight" in classes
-                     or tag in ("svg", "template"))
+                     or tag in ("svg", "template", "cite"))
             self.stack.append((tag, hides))
 
     def handle_endtag(self, tag):

@@ -11,7 +11,7 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
-from sitelib.languages.taiwan import GLOSSARY
+from sitelib.languages.glossary import GLOSSARY
 from sitelib.languages.checks import traditional_search_dictionary
 
 
