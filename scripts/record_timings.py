@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="cpu, cuda (every CUDA device), cuda:N, or all (default: all, i.e. the "
                         "CPU and every CUDA device); may be repeated")
     p.add_argument("--shape", type=_shape, default=_csv(tm.SEED_SHAPE), metavar="M,K,N",
-                   help="the seed product (M,K) @ (K,N) (default: %(default)s)")
+                   help="the lesson's product (M,K) @ (K,N) (default: %(default)s)")
     p.add_argument("--cpu-sizes", type=_size_list, default=_csv(tm.CPU_SIZES), metavar="N,N,...",
                    help="square sizes of the CPU sweep (default: %(default)s)")
     p.add_argument("--gpu-sizes", type=_size_list, default=_csv(tm.GPU_SIZES), metavar="N,N,...",
