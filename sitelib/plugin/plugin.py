@@ -34,6 +34,7 @@ from sitelib.plugin.config import LessonConfig
 from sitelib.plugin.language_build import LanguageBuild
 from sitelib.plugin.orchestrator import Orchestrator
 from sitelib.plugin.role import Role
+from sitelib.plugin.setup import project_root
 from sitelib.timings.strings import STRINGS as TIMINGS_STRINGS
 
 
@@ -51,7 +52,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             return config
         self.languages = [Language(**dict(entry)) for entry in self.config.languages]
         try:  # the whole option, for every language, before any language is built
-            check_languages(self.languages, Path(config.config_file_path).parent / "docs", {
+            check_languages(self.languages, project_root(config) / "docs", {
                 "timings": (TIMINGS_STRINGS, "sitelib/timings/strings.py"),
                 "example page": (EXAMPLE_STRINGS, "sitelib/examples/page_html.py"),
                 "interface": (INTERFACE_STRINGS, "sitelib/languages/interface.py")}, config.nav)
