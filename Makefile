@@ -15,7 +15,7 @@ endif
 LOCK := $(if $(filter cuda,$(TORCH_VARIANT)),constraints-cuda.txt,constraints.txt)
 VARIANT_FILE := $(VENV)/.torch-variant
 
-.PHONY: install serve build check test bench timings merge-timings cuda-lock publish clean translations-current FORCE
+.PHONY: install serve build check test bench timings merge-timings execute merge-executions cuda-lock publish clean translations-current FORCE
 
 # Reinstall only when the pins or the torch build change.
 $(STAMP): pyproject.toml $(LOCK) $(VARIANT_FILE)
@@ -59,6 +59,16 @@ translations-current: $(STAMP)
 merge-timings:
 	$(if $(FILE),,$(error FILE=path/to/timings.json is required))
 	$(PYTHON) scripts/record_timings.py --merge $(FILE)
+
+# Execute the examples here into a folder, as a GPU machine or a CI shard does (no MkDocs needed there):
+# make execute DIR=out/cpu [SHARD=1/2]; then store them: make merge-executions DIR="out/cpu out/gpu"
+execute: $(STAMP)
+	$(if $(DIR),,$(error DIR=path/to/folder is required))
+	$(BIN)/python scripts/execute_examples.py $(DIR) --shard $(or $(SHARD),1/1)
+
+merge-executions: $(STAMP)
+	$(if $(DIR),,$(error DIR=path/to/folder (one or more, in quotes) is required))
+	$(BIN)/python scripts/merge_executions.py $(DIR)
 
 # Re-resolve the CUDA lock on PyPI alone (pip config, local wheels and installed packages
 # ignored); pip reads metadata only and installs nothing. Review the result with git diff.

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# One call on a GPU machine: nvidia-smi, the gpu tests, the matmul example and a timings
-# record with the recorder's defaults (CPU and every GPU), all within a time limit it enforces.
+# One call on a GPU machine: nvidia-smi, the gpu tests, the matmul example, every example executed
+# as the site's build runs them, and a timings record with the recorder's defaults (CPU and every
+# GPU), all within a time limit it enforces.
 #
 #   scripts/gpu_check.sh OUTDIR
 #
-# Needs only python3 with torch and pytest (no .venv, no MkDocs, no network). Writes
-# OUTDIR/gpu_check.log (everything, also echoed) and OUTDIR/timings.json (the new record, a
-# timings file holding this machine only). Back in the project: make merge-timings FILE=OUTDIR/timings.json
+# Needs python3 with torch and pytest (no .venv, no MkDocs, no network), and for the examples the
+# packages of requirements-execute.txt: installed already, or as wheels in GPU_CHECK_WHEELS (they
+# are then installed into a virtual environment in a temporary folder that sees the system's torch).
+# Writes OUTDIR/gpu_check.log (everything, also echoed), OUTDIR/timings.json (the new record, a
+# timings file holding this machine only) and OUTDIR/executions/ (the executed examples and their
+# manifest). Back in the project:
+#   make merge-timings FILE=OUTDIR/timings.json && make merge-executions DIR=OUTDIR/executions
 # Exit status: 0 when every step passed on a GPU; 3 when no GPU was found; else 1.
-# Environment: PYTHON (default python3), GPU_CHECK_LIMIT (seconds in all, default 290, at most 300).
+# Environment: PYTHON (default python3), GPU_CHECK_LIMIT (seconds in all, default 480, at most 540),
+# GPU_CHECK_WHEELS (a folder of wheels for requirements-execute.txt).
 set -uo pipefail
 
 if [ $# -ne 1 ]; then
@@ -18,8 +24,8 @@ fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$1" && OUT=$(cd "$1" && pwd) || { echo "gpu_check: cannot create $1" >&2; exit 2; }
 PY=${PYTHON:-python3}
-LIMIT=${GPU_CHECK_LIMIT:-290}
-(( LIMIT > 300 )) && LIMIT=300
+LIMIT=${GPU_CHECK_LIMIT:-480}
+(( LIMIT > 540 )) && LIMIT=540
 LOG="$OUT/gpu_check.log"
 : >"$LOG"
 cd "$ROOT" || exit 2
@@ -70,6 +76,17 @@ fi
 step "gpu tests" 150 "$PY" -m pytest -p no:cacheprovider --noconftest -m gpu -rs -v tests/test_gpu.py
 step "matmul example" 120 "$PY" lessonsrc/matmul_cpu_gpu.py
 
+# The examples, each in a fresh kernel, as the build runs them: the outputs the site shows as its GPU run.
+EXEC_PY=$PY
+if [ -n "${GPU_CHECK_WHEELS:-}" ]; then
+    VENV=$(mktemp -d)/execute
+    step "install requirements-execute.txt from $GPU_CHECK_WHEELS" 120 bash -c \
+        "'$PY' -m venv --system-site-packages '$VENV' && '$VENV/bin/python' -m pip install --quiet --no-index \
+         --find-links '$GPU_CHECK_WHEELS' -r '$ROOT/requirements-execute.txt'" && EXEC_PY=$VENV/bin/python
+fi
+rm -rf "$OUT/executions"
+step "execute examples" 200 "$EXEC_PY" scripts/execute_examples.py "$OUT/executions"
+
 rm -f "$OUT/timings.json"
 if (( GPU_RC == 0 )); then
     step record 240 "$PY" scripts/record_timings.py --output "$OUT/timings.json"
@@ -86,4 +103,5 @@ elif (( ${#FAILED[@]} )); then
     say "RESULT: FAILED: ${FAILED[*]}"
     exit 1
 fi
-say "RESULT: OK: all steps passed; merge the record with: make merge-timings FILE=$OUT/timings.json"
+say "RESULT: OK: all steps passed; merge the record and the examples with:" \
+    "make merge-timings FILE=$OUT/timings.json && make merge-executions DIR=$OUT/executions"

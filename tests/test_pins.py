@@ -45,3 +45,19 @@ def test_torch_is_the_local_cpu_build_and_mkdocs_is_1x():
     lock = locked()
     assert lock["torch"] == "2.13.0+cpu"
     assert lock["mkdocs"].startswith("1.")
+
+
+def test_the_execute_set_is_pinned_at_the_sites_versions_without_mkdocs_or_torch():
+    """requirements-execute.txt pins every package exactly, at constraints.txt's version, and holds no MkDocs or torch."""
+    lock = locked()
+    lines = [line.strip() for line in (ROOT / "requirements-execute.txt").read_text(encoding="utf-8").split("\n")]
+    specs = [line for line in lines if line and not line.startswith("#")]
+    pins = {}
+    for spec in specs:
+        match = PIN.match(spec)
+        assert match, f"requirements-execute.txt: {spec!r} is not pinned with =="
+        pins[canonical(match["name"])] = match["version"]
+    assert {"nbclient", "nbformat", "jupyter-client", "jupytext", "ipykernel", "matplotlib-inline"} <= set(pins)
+    assert not {"torch", "mkdocs", "mkdocs-material", "matplotlib"} & set(pins)  # the machine's own torch
+    for name, version in pins.items():
+        assert lock.get(name) == version, f"requirements-execute.txt: {name}=={version}, constraints.txt {lock.get(name)}"

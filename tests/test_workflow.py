@@ -103,3 +103,32 @@ def test_the_deploy_step_publishes_the_artifact_to_the_configured_branch(tmp_pat
     listed = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "-r", "--name-only", branch],
                             capture_output=True, text=True, check=True).stdout.split()
     assert sorted(listed) == [".nojekyll", "index.html", "zh/index.html"]
+
+
+def test_examples_are_executed_in_shards_and_on_an_optional_gpu_runner():
+    """The execute jobs run the script per shard without MkDocs; the GPU job runs only when GPU_RUNNER is set."""
+    jobs = workflow()["jobs"]
+    execute, gpu, test = jobs["execute"], jobs["execute-gpu"], jobs["test"]
+    shards = execute["strategy"]["matrix"]["shard"]
+    assert shards == [f"{k}/{len(shards)}" for k in range(1, len(shards) + 1)] and len(shards) >= 2
+    for job in (execute, gpu):
+        assert job["permissions"] == {"contents": "read"}
+        runs = " ".join(step.get("run", "") for step in job["steps"])
+        assert "scripts/execute_examples.py executions" in runs and "-r requirements-execute.txt" in runs
+        assert "make" not in runs.split() and "mkdocs" not in runs  # no site dependencies on an executing machine
+    assert "--shard ${{ matrix.shard }}" in " ".join(step.get("run", "") for step in execute["steps"])
+    assert gpu["if"] == "${{ vars.GPU_RUNNER != '' }}" and gpu["runs-on"] == "${{ vars.GPU_RUNNER }}"
+    assert "constraints-cuda.txt" in " ".join(step.get("run", "") for step in gpu["steps"])
+    assert test["needs"] == ["execute", "execute-gpu"] and "'skipped'" not in test["if"]
+    assert 'fromJSON(\'["success", "skipped"]\')' in test["if"]  # a skipped GPU job still publishes
+
+
+def test_the_site_is_built_from_the_merged_runs_after_the_tests():
+    """The test job runs make test on the commit as pushed, then merges the runs, then builds the site from them."""
+    steps = workflow()["jobs"]["test"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    merge = next(i for i, run in enumerate(runs) if run.startswith("make merge-executions"))
+    download = next(i for i, step in enumerate(steps) if step.get("uses", "").startswith("actions/download-artifact@"))
+    assert runs.index("make test") < download < merge < runs.index("make build")
+    assert steps[download]["with"]["pattern"] == "executions-*"
+    assert "executions-cpu-*" in runs[merge] and runs[merge].index("cpu") < runs[merge].index("gpu")

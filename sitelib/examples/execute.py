@@ -64,7 +64,7 @@ from sitelib.timings.measure import cpu_model as _cpu_model
 def _lesson_machine():
     gpu = _torch.cuda.get_device_name(0) if _torch.cuda.is_available() else None
     return _json.dumps({"cpu": _cpu_model(), "gpu": gpu, "torch": _torch.__version__,
-                        "python": _platform.python_version()})
+                        "cuda": _torch.version.cuda, "python": _platform.python_version()})
 """
 _START_TIMEOUT = 180  # seconds for a kernel to start and import torch on a loaded 2-core machine
 _TIMED_OUT = "LessonTimeLimit"  # the ename of the reply nbclient makes up when a cell runs out of time

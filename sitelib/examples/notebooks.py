@@ -141,6 +141,11 @@ def read_manifest(cache_dir: Path, src_dir: Path) -> list[Path] | None:
     return found
 
 
+def write_manifest(cache_dir: Path, src_dir: Path, examples: list[Path]) -> None:
+    """Record the examples an executing build found, for the language builds (see :func:`read_manifest`)."""
+    write_if_changed(cache_dir / MANIFEST, json.dumps([p.relative_to(src_dir).as_posix() for p in examples]))
+
+
 def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = None, *,
                       timeout: int = DEFAULT_TIME_LIMIT, guarded: list[Path] | None = None,
                       root: Path | None = None, only: list[Path] | None = None) -> dict[Path, Execution]:
@@ -175,7 +180,7 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
         else:
             misses.append((path, cached))
     if only is None:
-        write_if_changed(cache_dir / MANIFEST, json.dumps([p.relative_to(src_dir).as_posix() for p in examples]))
+        write_manifest(cache_dir, src_dir, examples)
     scratch = cache_dir / "scratch"
     jobs = []
     for path, _ in misses:

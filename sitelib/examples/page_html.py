@@ -19,14 +19,26 @@ TEXT = {
         "not_executed": "Not executed in this build (LESSON_EXECUTE=0): outputs are missing.",
         "report_title": "Execution report",
         "report_intro": "Every example of this site is executed when the site is built. "
-        "This table lists each one with its status, run time and the machine it ran on, slowest first.",
+        "This table lists each one with its status, run time and the machine it ran on, slowest first; "
+        "a run made on another machine (a GPU machine, say) and merged into the repository says so.",
         "columns": ("Example", "Status", "Run time (s)", "Machine", "torch", "Executed (UTC)"),
         "ok": "ok",
+        "ok_merged": "ok, merged",
         "skipped": "not executed",
         "total": "Total",
         # Where a cell's output was capped (sitelib.examples.output_limits); {count} is a number.
         "lines_omitted": "… {count} lines omitted …",
         "chars_omitted": " … {count} characters omitted … ",
+        # An example shown with more than one run, or with a run merged from another machine (sitelib.examples.runs).
+        "kinds": {"gpu": "GPU", "cpu": "CPU"},
+        "run_stamp": "{kind} run: executed on {machine} with torch {torch}{cuda} on {date}, in {seconds:.2f} s{origin}.",
+        "cuda": " and CUDA {cuda}",
+        "merged": " (run on that machine, then merged into the repository)",
+        "here": " (in this build)",
+        "tab": "{kind} run: {device}",
+        "stale": "This example's {kind} run (on {machine}, {date}) is out of date: the example changed since it ran, "
+        "so its outputs are not shown. To refresh it, run {refresh} on a machine with a GPU, then {merge}.",
+        "tabs_note": "Where the runs' outputs differ, each cell shows them in tabs, one per run.",
     },
     "zh": {
         "download_py": "下载源代码（.py）",
@@ -36,15 +48,37 @@ TEXT = {
         "no_gpu": "无 GPU",
         "not_executed": "本次构建未执行示例（LESSON_EXECUTE=0），因此没有输出。",
         "report_title": "执行报告",
-        "report_intro": "本站的每个示例都在构建网站时执行。下表列出每个示例的状态、运行时间和运行它的机器，最慢的在前。",
+        "report_intro": "本站的每个示例都在构建网站时执行。下表列出每个示例的状态、运行时间和运行它的机器，最慢的在前；"
+        "在其他机器（例如 GPU 机器）上运行后合并进仓库的结果会注明。",
         "columns": ("示例", "状态", "耗时（秒）", "机器", "torch", "执行于（UTC）"),  # s2twp makes 运行时间 and 执行时间 both 執行時間
         "ok": "成功",
+        "ok_merged": "成功（合并）",
         "skipped": "未执行",
         "total": "合计",
         "lines_omitted": "……（此处省略 {count} 行输出）……",
         "chars_omitted": "……（此处省略 {count} 个字符）……",
+        "kinds": {"gpu": "GPU", "cpu": "CPU"},
+        "run_stamp": "{kind} 运行：执行环境 {machine}，torch {torch}{cuda}，时间 {date}，耗时 {seconds:.2f} 秒{origin}。",
+        "cuda": "，CUDA {cuda}",
+        "merged": "（在该机器上运行后合并进仓库）",
+        "here": "（本次构建）",
+        "tab": "{kind} 运行：{device}",
+        "stale": "本示例的 {kind} 运行结果（{machine}，{date}）已过期：示例在运行之后改过，所以这里不显示它的输出。"
+        "要更新它，请在有 GPU 的机器上运行 {refresh}，然后执行 {merge}。",
+        "tabs_note": "两次运行输出不同的单元格，以标签页分别显示每次运行的输出。",
     },
 }
+
+
+@dataclass(frozen=True)
+class RunStamp:
+    """One run of an example, as its page names it: kind, machine, date, duration, and where it was made."""
+
+    kind: str  # "gpu" or "cpu"
+    machine: dict
+    executed_at: str
+    seconds: float
+    merged: bool  # made on another machine and merged (make merge-executions), not by this build
 
 
 @dataclass(frozen=True)
@@ -57,6 +91,8 @@ class ExampleInfo:
     machine: dict
     executed_at: str
     uri: str = ""  # the page's notebook, e.g. examples/demo.ipynb
+    runs: tuple[RunStamp, ...] = ()  # when set: every run the page shows, the one above first
+    stale: tuple[RunStamp, ...] = ()  # merged runs out of date: named, their outputs not shown
 
 
 EN = Language("en", "en", "English", "en", "Lesson")  # for the examples below
@@ -113,10 +149,49 @@ def render_banner(info: ExampleInfo, t: dict, colab: str | None) -> str:
         date=html.escape(info.executed_at),
         seconds=info.seconds,
     )
+    stamps = [stamp] if not (len(info.runs) > 1 or any(r.merged for r in info.runs)) else [
+        run_stamp(run, t) for run in info.runs]
+    if len(info.runs) > 1:
+        stamps.append(t["tabs_note"])
+    lines = "".join(f'<p class="lesson-stamp"><small>{s}</small></p>\n' for s in stamps)
+    notices = "".join(f'<div class="admonition warning lesson-stale"><p>{stale_notice(s, t)}</p></div>\n'
+                      for s in info.stale)
     return (
         f'<div class="lesson-example-banner">\n<p class="lesson-downloads">{" ".join(links)}</p>\n'
-        f'<p class="lesson-stamp"><small>{stamp}</small></p>\n</div>\n'
+        f'{lines}{notices}</div>\n'
     )
+
+
+def run_stamp(run: RunStamp, t: dict) -> str:
+    """One run's line: kind, machine, torch (and CUDA for a GPU run), date, duration, where it ran; HTML.
+
+    >>> run_stamp(RunStamp("gpu", {"cpu": "Xeon", "gpu": "H200", "torch": "2.11.0", "cuda": "12.8"},
+    ...                    "2026-12-01T10:00:00Z", 3.25, True), text(EN))
+    'GPU run: executed on Xeon / H200 with torch 2.11.0 and CUDA 12.8 on 2026-12-01T10:00:00Z, in 3.25 s (run on that machine, then merged into the repository).'
+    """
+    cuda = run.machine.get("cuda") if run.kind == "gpu" else None
+    return t["run_stamp"].format(
+        kind=t["kinds"][run.kind], machine=html.escape(machine_label(run.machine, t)),
+        torch=html.escape(str(run.machine.get("torch", "?"))),
+        cuda=t["cuda"].format(cuda=html.escape(str(cuda))) if cuda else "",
+        date=html.escape(run.executed_at), seconds=run.seconds, origin=t["merged"] if run.merged else t["here"])
+
+
+def stale_notice(run: RunStamp, t: dict) -> str:
+    """What the page says of a merged run that no longer matches the example, and how to refresh it; HTML."""
+    return t["stale"].format(
+        kind=t["kinds"][run.kind], machine=html.escape(run.machine.get("gpu") or run.machine.get("cpu", "?")),
+        date=html.escape(run.executed_at), refresh="<code>scripts/gpu_check.sh OUTDIR</code>",
+        merge="<code>make merge-executions DIR=OUTDIR/executions</code>")
+
+
+def tab_label(run: RunStamp, t: dict) -> str:
+    """A content tab's label for one run, not escaped: its kind and the device it ran on.
+
+    >>> tab_label(RunStamp("cpu", {"cpu": "AMD EPYC", "gpu": None}, "d", 1.0, False), text(EN))
+    'CPU run: AMD EPYC'
+    """
+    return t["tab"].format(kind=t["kinds"][run.kind], device=run.machine.get("gpu") or run.machine.get("cpu", "?"))
 
 
 def _cell(text: str) -> str:
@@ -132,12 +207,15 @@ def render_report(examples: list[ExampleInfo], t: dict) -> str:
     True
     """
     header = "| " + " | ".join(t["columns"]) + " |"
+    runs = [(e, RunStamp("cpu", e.machine, e.executed_at, e.seconds, False)) if not e.runs else (e, r)
+            for e in examples for r in (e.runs or (None,))]
     rows = [
-        f"| [{_cell(e.title)}]({e.uri}) | {t['ok'] if e.executed_at else t['skipped']} | {e.seconds:.2f} "
-        f"| {_cell(machine_label(e.machine, t))} | {_cell(str(e.machine.get('torch', '?')))} | {_cell(e.executed_at)} |"
-        for e in sorted(examples, key=lambda e: -e.seconds)
+        f"| [{_cell(e.title)}]({e.uri}){' (' + t['kinds'][r.kind] + ')' if len(e.runs) > 1 else ''} "
+        f"| {(t['ok_merged'] if r.merged else t['ok']) if r.executed_at else t['skipped']} | {r.seconds:.2f} "
+        f"| {_cell(machine_label(r.machine, t))} | {_cell(str(r.machine.get('torch', '?')))} | {_cell(r.executed_at)} |"
+        for e, r in sorted(runs, key=lambda pair: -pair[1].seconds)
     ]
-    total = sum(e.seconds for e in examples)
+    total = sum(r.seconds for _, r in runs)
     return "\n".join(
         [
             f"# {t['report_title']}",

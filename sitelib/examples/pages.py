@@ -19,12 +19,14 @@ from mkdocs.structure.files import File
 
 from sitelib.incremental import inputs as build_inputs
 from sitelib.examples.errors import ExampleFailed, ExampleInvalid, ExampleStopped, code_cell_lines, display_path
-from sitelib.examples.page_html import EN, ExampleInfo, colab_url, render_banner, render_report, text
-from sitelib.examples.discover import example_uri, helper_files
+from sitelib.examples.page_html import EN, ExampleInfo, RunStamp, colab_url, render_banner, render_report, tab_label, text
+from sitelib.examples.discover import example_uri, find_examples, helper_files
 from sitelib.examples.execute import KernelStartFailed
+from sitelib.examples.run_tabs import with_run_tabs
+from sitelib.examples.runs import ExampleRuns, Run, example_runs
+from sitelib.examples.store import StoreError, lesson_key
 from sitelib.languages.language import Language, root_prefix
 from sitelib.examples.notebooks import (
-    executed_examples,
     for_language,
     notebook_title,
     read_manifest,
@@ -64,13 +66,20 @@ def warn_capped(path: Path, execution, limits: OutputLimits) -> None:
                     " and ".join(what))
 
 
-def executed_digest(found: list[tuple[str, Path, dict]]) -> str:
-    """A hash of every executed notebook in what :meth:`ExamplePages.execute` returned."""
+def executed_digest(found: list[tuple[str, Path, dict[Path, ExampleRuns]]]) -> str:
+    """A hash of every run (notebook and record) in what :meth:`ExamplePages.execute` returned."""
     digest = hashlib.sha256()
-    for _uri, _src, executions in found:
-        for execution in executions.values():
-            digest.update(nbformat.writes(execution.notebook).encode())
+    for _uri, _src, examples in found:
+        for runs in examples.values():
+            digest.update(runs.digest_text().encode())
+            for run in runs.shown:
+                digest.update(nbformat.writes(run.execution.notebook).encode())
     return digest.hexdigest()
+
+
+def _stamp(run: Run) -> RunStamp:
+    execution = run.execution
+    return RunStamp(run.kind, execution.machine, execution.executed_at, execution.seconds, run.merged)
 
 
 class ExampleError(Exception):
@@ -113,21 +122,23 @@ class ExamplePages:
             src = root / lesson.src
             if not src.is_dir():
                 raise ExampleError(f"lesson plugin: examples folder '{lesson.src}' does not exist")
-            key = lesson.src.strip("/").replace("/", "--")  # one cache folder per lesson: no cross-eviction
+            key = lesson_key(lesson.src)  # one cache folder per lesson: no cross-eviction
             folder = cache / "executed" / key
             try:
                 if not options.execute:
-                    executions = unexecuted_examples(src)
+                    runs = {p: ExampleRuns([Run("cpu", e, False)]) for p, e in unexecuted_examples(src).items()}
                 else:
-                    only = None if executing else read_manifest(folder, src)
-                    executions = executed_examples(src, folder, timeout=options.timeout, guarded=guarded,
-                                                   root=root, only=only)
-            except (ExampleFailed, ExampleStopped, ExampleInvalid, SourcesChanged, KernelStartFailed) as error:
+                    examples = find_examples(src) if executing else (read_manifest(folder, src) or find_examples(src))
+                    runs = example_runs(src, folder, root / options.executions / key, executing=executing,
+                                        examples=examples, timeout=options.timeout, guarded=guarded, root=root)
+            except (ExampleFailed, ExampleStopped, ExampleInvalid, SourcesChanged, KernelStartFailed, StoreError) as error:
                 raise ExampleError(str(error)) from None
             if executing and options.execute:
-                for path, execution in executions.items():
-                    warn_capped(path, execution, output_limits(options))
-            found.append((lesson.uri, src, executions))
+                for path, example in runs.items():
+                    for run in example.shown:
+                        if not run.merged:
+                            warn_capped(path, run.execution, output_limits(options))
+            found.append((lesson.uri, src, runs))
         return found
 
     def add_files(self, files, config, options):
@@ -137,31 +148,44 @@ class ExamplePages:
         pages_dir = root / options.cache_dir / "pages" / lang.code
         self.pages.clear()
         limits = output_limits(options)
-        for lesson_uri, src, executions in self.execute(config, options, executing=False):
-            for source, execution in executions.items():
+        for lesson_uri, src, examples in self.execute(config, options, executing=False):
+            for source, runs in examples.items():
                 stem = example_uri(source, src)
                 # Capped before rendering: the page, the download and the search index show the same text.
-                capped, _ = cap_outputs(execution.notebook, limits, self.text)
+                capped, _ = cap_outputs(runs.primary.notebook, limits, self.text)
                 notebook = conversion.notebook(for_language(capped, lang.docs_code))
                 if lang.tag.lower().startswith("zh"):  # nbconvert renders these cells: join them here
                     notebook = join_cjk_cells(notebook)
-                downloadable = with_helper_setup(notebook, helper_files(source, src), src)
+                stamps = tuple(_stamp(run) for run in runs.shown)
+                page_notebook = notebook
+                if len(runs.shown) > 1:  # the other runs' outputs beside the first's, cell by cell
+                    others = [cap_outputs(run.execution.notebook, limits, self.text)[0] for run in runs.shown[1:]]
+                    page_notebook = with_run_tabs(notebook, others, [tab_label(s, self.text) for s in stamps])
+                helpers = helper_files(source, src)
                 uri = f"{lesson_uri}/{stem}.ipynb"
                 # A real src_dir (not File.generated): mkdocs-jupyter's NotebookFile
                 # wrapper recomputes abs_src_path from src_dir and src_uri.
-                write_if_changed(pages_dir / uri, nbformat.writes(downloadable))
+                write_if_changed(pages_dir / uri, nbformat.writes(with_helper_setup(page_notebook, helpers, src)))
                 files.append(File(uri, str(pages_dir), config.site_dir, config.use_directory_urls))
-                # mkdocs-jupyter's include_source puts the notebook itself next to the page.
                 name = Path(stem).name
+                # The executed notebook to download: the first run alone. Its source file does not end in
+                # .ipynb, so mkdocs-jupyter (which picks notebooks by that) leaves it a plain file to copy.
+                download = f"{lesson_uri}/{stem}/{name}.ipynb"
+                write_if_changed(pages_dir / f"{download}.download",
+                                 nbformat.writes(with_helper_setup(notebook, helpers, src)))
+                files.append(File.generated(config, download, abs_src_path=str(pages_dir / f"{download}.download")))
                 py_uri = f"{lesson_uri}/{stem}/{name}.py"
                 if conversion.name:  # a generated language's download reads in its own script too
                     write_if_changed(pages_dir / py_uri, conversion.python(source.read_text(encoding="utf-8")))
                     files.append(File.generated(config, py_uri, abs_src_path=str(pages_dir / py_uri)))
                 else:
                     files.append(File.generated(config, py_uri, abs_src_path=str(source)))
-                info = ExampleInfo(stem, notebook_title(notebook), execution.seconds, execution.machine,
-                                   execution.executed_at, uri)
-                self.pages[uri] = _Page(info, source.relative_to(root), f"{lesson_uri}/{stem}/{name}.ipynb")
+                primary = runs.primary
+                info = ExampleInfo(stem, notebook_title(notebook), primary.seconds, primary.machine,
+                                   primary.executed_at, uri, stamps if options.execute else (),
+                                   tuple(RunStamp(s.kind, s.execution.machine, s.execution.executed_at,
+                                                  s.execution.seconds, True) for s in runs.stale))
+                self.pages[uri] = _Page(info, source.relative_to(root), download)
         report = render_report([p.info for p in self.pages.values()], self.text)
         files.append(File.generated(config, REPORT_URI, content=report))
         return files

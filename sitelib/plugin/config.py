@@ -61,6 +61,9 @@ class LessonConfig(base.Config):
     timings = c.Type(str, default="data/timings.json")  # rendered where a page has <!-- timings:NAME -->
     translations = c.Type(str, default=translations.FILE)  # which English version each translation follows
     examples = c.ListOfItems(c.SubConfig(ExamplesConfig), default=[])
+    # Runs made on other machines (a GPU machine, CI's shards), stored by `make merge-executions`:
+    # a run whose input key matches its example is shown instead of running it (sitelib/examples/runs.py).
+    executions = c.Type(str, default="data/executions")
     # Each example's time limit in seconds (its header's `lesson: timeout:` overrides), and the
     # output an example page shows: lines per cell and per notebook, characters per line.
     timeout = Positive(default=DEFAULT_TIME_LIMIT)
