@@ -19,13 +19,15 @@
 # **Before this page:** [tensors by hand](../tensors_basics/).
 # **Install:** `pip install torch matplotlib`.
 #
-# **No GPU here?** The site is built on a machine without one, so the GPU
-# step below says it was skipped. To run it yourself, open this page's
+# **No GPU here?** The site is built on a machine without one. Where the
+# banner above lists a GPU run, that run was made on a GPU machine and merged
+# into the site, and its outputs sit in tabs beside this build's CPU run;
+# otherwise the GPU step below says it was skipped. To run it yourself, open this page's
 # notebook in Colab (the button above), choose **Runtime → Change runtime
 # type**, pick a GPU under **Hardware accelerator**, **Save**, then run all
 # cells again (the runtime restarts, so earlier results are gone).
 #
-# The numbers on this page were produced when the site was built. Carefully
+# The numbers on this page come from the runs the banner lists. Carefully
 # repeated measurements, each with the machine it was recorded on, are on the
 # [recorded timings](../../timings/) page.
 
@@ -39,12 +41,14 @@
 # **先读：** [手算张量](../tensors_basics/)。
 # **安装：** `pip install torch matplotlib`。
 #
-# **这里没有 GPU？** 本站是在没有 GPU 的机器上构建的，所以下面的 GPU 步骤会说明已跳过。
+# **这里没有 GPU？** 本站是在没有 GPU 的机器上构建的。如果上方的说明列出了 GPU 运行，
+# 那次运行是在 GPU 机器上完成后合并进本站的，它的输出以标签页与本次构建的 CPU 运行并列显示；
+# 否则下面的 GPU 步骤会说明已跳过。
 # 想自己运行，请用上方的按钮在 Colab 中打开本页的笔记本，选择 **Runtime → Change runtime type**
 # （代码执行程序 → 更改运行时类型），在 **Hardware accelerator**（硬件加速器）中选一种 GPU，
 # 点 **Save**（保存），然后重新运行所有单元格（运行时会重启，之前的结果都会清空）。
 #
-# 本页的数字是在构建网站时得到的。经过反复测量的结果见[实测计时](../../timings/)页，
+# 本页的数字来自上方说明列出的各次运行。经过反复测量的结果见[实测计时](../../timings/)页，
 # 每条结果都注明了测量所用的机器。
 
 # %%
