@@ -131,7 +131,8 @@ def test_a_merged_gpu_run_is_shown_beside_this_builds_cpu_run(project, tmp_path)
     assert 'class="tabbed-set tabbed-alternate lesson-runs"' in html
     assert "GPU run: Test GPU" in html and "CPU run: " in html  # the two tab labels
     assert "demo says 42 on the GPU" in html and "demo says 42\n" in html
-    assert "GPU run: executed on Test CPU / Test GPU with torch 2.11.0+cu128 and CUDA 12.8" in html
+    assert ("GPU run: executed on Test CPU / Test GPU (machine fedcba9876543210, as on the recorded timings page) "
+            "with torch 2.11.0+cu128 and CUDA 12.8") in html
     assert "(in this build)" in html
     zh = page(project, "demo", "zh")
     assert "GPU 运行：Test GPU" in zh and "demo says 42 on the GPU" in zh

@@ -31,8 +31,9 @@ TEXT = {
         "chars_omitted": " … {count} characters omitted … ",
         # An example shown with more than one run, or with a run merged from another machine (sitelib.examples.runs).
         "kinds": {"gpu": "GPU", "cpu": "CPU"},
-        "run_stamp": "{kind} run: executed on {machine} with torch {torch}{cuda} on {date}, in {seconds:.2f} s{origin}.",
+        "run_stamp": "{kind} run: executed on {machine}{id} with torch {torch}{cuda} on {date}, in {seconds:.2f} s{origin}.",
         "cuda": " and CUDA {cuda}",
+        "machine_id": " (machine {id}, as on the recorded timings page)",
         "merged": " (run on that machine, then merged into the repository)",
         "here": " (in this build)",
         "tab": "{kind} run: {device}",
@@ -58,8 +59,9 @@ TEXT = {
         "lines_omitted": "……（此处省略 {count} 行输出）……",
         "chars_omitted": "……（此处省略 {count} 个字符）……",
         "kinds": {"gpu": "GPU", "cpu": "CPU"},
-        "run_stamp": "{kind} 运行：执行环境 {machine}，torch {torch}{cuda}，时间 {date}，耗时 {seconds:.2f} 秒{origin}。",
+        "run_stamp": "{kind} 运行：执行环境 {machine}{id}，torch {torch}{cuda}，时间 {date}，耗时 {seconds:.2f} 秒{origin}。",
         "cuda": "，CUDA {cuda}",
+        "machine_id": "（机器 {id}，与实测计时页相同）",
         "merged": "（在该机器上运行后合并进仓库）",
         "here": "（本次构建）",
         "tab": "{kind} 运行：{device}",
@@ -174,6 +176,7 @@ def run_stamp(run: RunStamp, t: dict) -> str:
         kind=t["kinds"][run.kind], machine=html.escape(machine_label(run.machine, t)),
         torch=html.escape(str(run.machine.get("torch", "?"))),
         cuda=t["cuda"].format(cuda=html.escape(str(cuda))) if cuda else "",
+        id=t["machine_id"].format(id=html.escape(str(run.machine["machine_id"]))) if run.machine.get("machine_id") else "",
         date=html.escape(run.executed_at), seconds=run.seconds, origin=t["merged"] if run.merged else t["here"])
 
 

@@ -23,7 +23,7 @@ def _code(root: Path) -> list[Path]:
 def shared_inputs(config, options) -> list[Path]:
     """The files and folders every language's build reads but its pages."""
     root = Path(config.config_file_path).parent
-    inputs = [Path(config.config_file_path), root / "data", root / options.timings,
+    inputs = [Path(config.config_file_path), root / "data", root / options.timings, root / options.executions,
               *(root / lesson.src for lesson in options.examples), *_code(root)]
     return inputs + ([Path(config.theme.custom_dir)] if config.theme.custom_dir else [])  # the theme is a package
 
@@ -74,7 +74,8 @@ def watched(config, options, docs_codes: list[str]) -> list[Path]:
     root = Path(config.config_file_path).parent
     paths = {root / "docs" / code for code in docs_codes} | {root / "data"}
     paths |= {root / lesson.src for lesson in options.examples}
-    if not (root / options.timings).is_relative_to(root / "data"):
-        paths.add(root / options.timings)
+    for extra in (options.timings, options.executions):  # data files that may live outside data/
+        if not (root / extra).is_relative_to(root / "data"):
+            paths.add(root / extra)
     paths.discard(Path(config.docs_dir))
     return sorted(path for path in paths if path.exists())
