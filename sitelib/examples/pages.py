@@ -97,7 +97,7 @@ class ExamplePages:
     def __post_init__(self):
         self.text = text(self.lang, self.conversion)  # once per build: converting is not free
 
-    def execute(self, config, options, executing: bool = True) -> list[tuple[str, Path, dict]]:
+    def execute(self, config, options, executing: bool = True, spares=None) -> list[tuple[str, Path, dict]]:
         """Execute every example (or take it from the cache): ``(uri, folder, executions)`` per examples folder.
 
         The orchestrating build executes (``executing``): it finds the
@@ -121,7 +121,7 @@ class ExamplePages:
                 else:
                     only = None if executing else read_manifest(folder, src)
                     executions = executed_examples(src, folder, timeout=options.timeout, guarded=guarded,
-                                                   root=root, only=only)
+                                                   root=root, only=only, workers=options.jobs, spares=spares)
             except (ExampleFailed, ExampleStopped, ExampleInvalid, SourcesChanged, KernelStartFailed) as error:
                 raise ExampleError(str(error)) from None
             if executing and options.execute:
