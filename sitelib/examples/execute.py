@@ -172,22 +172,26 @@ def _sigterm_as_interrupt():
 
 
 class _Runner:
-    """The worker threads of one :func:`execute_each`, the kernels they hold and the results they report."""
+    """The worker threads of one :func:`execute_each`, the kernels they hold and the results they report.
+
+    The main thread takes no lock: a signal (SIGTERM, Ctrl-C) can interrupt it anywhere, and a lock it held
+    then would block the workers. It reads a ``SimpleQueue`` (safe to interrupt) and sets a flag.
+    """
 
     def __init__(self, jobs: list[Job], workers: int, spares) -> None:
         self.jobs, self.spares = jobs, spares
         self.todo = list(range(len(jobs)))
-        self.lock = threading.Lock()
-        self.live: set[Kernel] = set()
-        self.running: set[int] = set()  # jobs whose cells began and that are not reported yet
-        self.results: queue.Queue = queue.Queue()
-        self.stopping = threading.Event()
+        self.todo_lock = threading.Lock()  # between workers only
+        self.live: set[Kernel] = set()  # each worker adds and discards its own (atomic under the GIL)
+        self.running: set[int] = set()  # the main thread's: jobs whose cells began, not reported yet
+        self.events: queue.SimpleQueue = queue.SimpleQueue()  # ("started", index) and ("done", index, result)
+        self.stopping = False
         self.threads = [threading.Thread(target=self.work, name=f"lesson-example-{n}", daemon=True)
                         for n in range(workers)]
 
     def take(self) -> int | None:
-        with self.lock:
-            return self.todo.pop(0) if self.todo and not self.stopping.is_set() else None
+        with self.todo_lock:
+            return self.todo.pop(0) if self.todo and not self.stopping else None
 
     def launch(self, index: int) -> Kernel:
         job = self.jobs[index]
@@ -197,22 +201,20 @@ class _Runner:
                 kernel = Kernel(job.cwd, kernel_env(job.import_root))
             except Exception as error:
                 raise KernelStartFailed(f"{display_path(job.path)}: its kernel could not start: {error}") from None
-        with self.lock:
-            self.live.add(kernel)
-        if self.stopping.is_set():
+        self.live.add(kernel)
+        if self.stopping:
             kernel.kill()
         return kernel
 
     def close(self, kernel: Kernel) -> None:
-        with self.lock:
-            self.live.discard(kernel)
+        self.live.discard(kernel)
         kernel.close()
 
     def work(self) -> None:
         loop = ensure_event_loop()  # the loop run_sync uses on this thread: closed when the worker ends
         ahead: tuple[int, Kernel] | None = None
         try:
-            while not self.stopping.is_set():
+            while not self.stopping:
                 index = kernel = None
                 try:
                     if ahead is not None:
@@ -224,8 +226,7 @@ class _Runner:
                     if (following := self.take()) is not None:  # its start overlaps this example's run
                         ahead = (following, self.launch(following))
                     job = self.jobs[index]
-                    with self.lock:
-                        self.running.add(index)
+                    self.events.put(("started", index))
                     log.info("Running example %s (time limit %d s)", display_path(job.path), job.limit)
                     result = run_in(kernel, job)
                 except Exception as error:
@@ -233,7 +234,7 @@ class _Runner:
                 finally:
                     if kernel is not None:
                         self.close(kernel)
-                self.results.put((index, result))
+                self.events.put(("done", index, result))
                 if isinstance(result, Exception):
                     break
         finally:
@@ -249,23 +250,23 @@ class _Runner:
         """The next job to finish (raising its error if it failed)."""
         while True:
             try:  # a timeout, so that a signal handler (SIGTERM, Ctrl-C) can run in between
-                index, result = self.results.get(timeout=0.25)
-                break
+                event = self.events.get(timeout=0.25)
             except queue.Empty:
                 continue
-        with self.lock:
+            if event[0] == "started":
+                self.running.add(event[1])
+                continue
+            _, index, result = event
             self.running.discard(index)
-            alongside = tuple(self.jobs[i].path for i in sorted(self.running))
-        if isinstance(result, Exception):
-            raise result
-        return Finished(self.jobs[index], result, alongside)
+            if isinstance(result, Exception):
+                raise result
+            return Finished(self.jobs[index], result, tuple(self.jobs[i].path for i in sorted(self.running)))
 
     def stop(self) -> None:
         """Stop every worker: kill the kernels still running, then wait for each worker to close its own."""
-        self.stopping.set()
-        with self.lock:
-            for kernel in self.live:
-                kernel.kill()
+        self.stopping = True
+        for kernel in list(self.live):
+            kernel.kill()
         for thread in self.threads:
             if thread.is_alive():
                 thread.join(timeout=60)
