@@ -1,30 +1,29 @@
-"""Execute example notebooks, each in a fresh Jupyter kernel of its own, under a time limit.
+"""Execute example notebooks, each in a fresh Jupyter kernel of its own, under a time limit, several at once.
 
 A fresh interpreter is the only reset that provably covers everything an
 example can change: RNG state, default dtype, thread count, backend flags
 (TF32, cuDNN), the working directory and imported modules. Starting a kernel
-and importing torch costs about 1.5 s, so the next example's kernel is
-launched (and imports torch) while the current example runs: the start-up
-overlaps the work instead of adding to it.
+and importing torch costs about 1.5 s, so each worker launches the kernel of
+its next example (which imports torch) while the current one runs: the
+start-up overlaps the work instead of adding to it.
 
-The kernels are ``AsyncKernelManager``s, the kind nbclient's
-``NotebookClient`` is written for: its output poll, its time-out and its
-dead-kernel check (once a second) all run on one event loop. (A synchronous
-``KernelManager`` gives it a blocking client whose output poll never yields,
-so a cell that never finishes hung the build.)
+Independent examples run at the same time, ``workers`` of them (one per core
+by default): each worker is a thread with its own event loop, because
+nbclient and jupyter_client run their asyncio code on the calling thread's
+loop (``run_sync``). The kernels themselves are separate processes (see
+sitelib.examples.kernels), so examples never share state. On the first
+failure the other kernels are killed and every worker is joined before the
+error is raised; the main thread alone handles signals.
 """
 
 from __future__ import annotations
 
-import ast
 import asyncio
-import json
 import logging
 import math
 import os
-import shutil
+import queue
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -32,15 +31,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from queue import Empty
 
 import nbformat
-from jupyter_client.manager import AsyncKernelManager
-from jupyter_core.utils import ensure_event_loop, run_sync
+from jupyter_core.utils import ensure_event_loop
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from sitelib.examples.errors import ExampleFailed, ExampleStopped, code_cell_lines, display_path
+from sitelib.examples.kernels import Kernel, KernelStartFailed, _drop_pending_tasks, describe_exit, kernel_env
 
 log = logging.getLogger("mkdocs.plugins.lesson")
 
@@ -56,17 +54,6 @@ _NBCLIENT_LOG = logging.getLogger("mkdocs.plugins.lesson.nbclient")
 _NBCLIENT_LOG.addFilter(_not_said_better)
 _NBCLIENT_LOG.setLevel(logging.INFO)  # not every kernel message, even under mkdocs --verbose
 
-# Runs first in every kernel: imports torch (the slow part, done while the
-# previous example runs) and describes the machine the outputs come from.
-_PROBE = """
-import json as _json, platform as _platform, torch as _torch
-from sitelib.timings.measure import cpu_model as _cpu_model
-def _lesson_machine():
-    gpu = _torch.cuda.get_device_name(0) if _torch.cuda.is_available() else None
-    return _json.dumps({"cpu": _cpu_model(), "gpu": gpu, "torch": _torch.__version__,
-                        "cuda": _torch.version.cuda, "python": _platform.python_version()})
-"""
-_START_TIMEOUT = 180  # seconds for a kernel to start and import torch on a loaded 2-core machine
 _TIMED_OUT = "LessonTimeLimit"  # the ename of the reply nbclient makes up when a cell runs out of time
 
 
@@ -95,119 +82,21 @@ class Job:
     limit: int  # seconds
 
 
-def parse_machine(text_plain: str) -> dict:
-    """The machine description from the probe's ``text/plain`` (a Python ``repr`` of a JSON string).
+@dataclass(frozen=True)
+class Finished:
+    """A job that ran to its end, and the examples that were running (or done, not yet reported) meanwhile."""
 
-    ``ast.literal_eval`` undoes the repr exactly, so quotes, ® and CJK in a
-    CPU or GPU name come through intact.
-
-    >>> parse_machine(repr('{"cpu": "Intel(R) Xeon(R) 8480+ \\\\u2019s \\\\u00ae", "gpu": "\\\\u6f14\\\\u793a"}'))
-    {'cpu': 'Intel(R) Xeon(R) 8480+ ’s ®', 'gpu': '演示'}
-    """
-    return json.loads(ast.literal_eval(text_plain))
+    job: Job
+    execution: Execution
+    alongside: tuple[Path, ...] = ()
 
 
-def describe_exit(code: int | None) -> str:
-    """What a dead kernel's exit status means, for the build's message.
-
-    >>> describe_exit(1), describe_exit(-9), describe_exit(None)
-    ('the kernel died (exit code 1)', 'the kernel died (killed by signal 9)', 'the kernel died')
-    """
-    if code is None:
-        return "the kernel died"
-    return f"the kernel died (killed by signal {-code})" if code < 0 else f"the kernel died (exit code {code})"
-
-
-class KernelStartFailed(Exception):
-    """An example's kernel died or hung before it could run anything (while importing torch, say)."""
-
-
-class Kernel:
-    """One kernel process for one example: launched at once, ready when its probe has answered."""
-
-    def __init__(self, cwd: Path, env: dict[str, str]):
-        # IPC sockets: no TCP ports and no "unencrypted TCP" warning. Their path
-        # must stay under ~100 bytes, so they live in a short temp dir.
-        self._sockets: str | None = tempfile.mkdtemp(prefix="lesson-kernel-")
-        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
-        run_sync(self.km.start_kernel)(cwd=str(cwd), env=env)
-        # The probe goes through a blocking client of its own: waiting for it needs no event loop.
-        self._kc = self.km.blocking_client()
-        self._kc.start_channels()
-        # Queued now, answered once the kernel is up and torch is imported.
-        self._probe = self._kc.execute(_PROBE, silent=False, store_history=False,
-                                       user_expressions={"m": "_lesson_machine()"})
-        self.machine: dict | None = None
-
-    def exit_code(self) -> int | None:
-        """The kernel process's exit status, or None while it runs."""
-        process = getattr(self.km.provisioner, "process", None)
-        return process.poll() if process is not None else None
-
-    def ready(self) -> dict:
-        """Wait for the probe; return the machine description."""
-        if self.machine is None:
-            deadline = time.monotonic() + _START_TIMEOUT
-            while True:
-                try:
-                    reply = self._kc.get_shell_msg(timeout=1.0)
-                except Empty:
-                    if self.exit_code() is not None:
-                        raise KernelStartFailed(f"its kernel could not start: {describe_exit(self.exit_code())}") from None
-                    if time.monotonic() > deadline:
-                        raise KernelStartFailed(f"its kernel did not start within {_START_TIMEOUT} s") from None
-                    continue
-                if reply["parent_header"].get("msg_id") == self._probe:
-                    break
-            self._kc.stop_channels()
-            expr = reply["content"].get("user_expressions", {}).get("m", {})
-            if reply["content"]["status"] != "ok" or expr.get("status") != "ok":
-                detail = reply["content"].get("evalue") or expr.get("evalue")
-                raise KernelStartFailed(f"its kernel could not start: {detail}")
-            self.machine = parse_machine(expr["data"]["text/plain"])
-        return self.machine
-
-    def close(self) -> None:
-        if self._sockets is None:
-            return  # already closed
-        try:
-            _drop_pending_tasks()
-            self._kc.stop_channels()
-            try:
-                run_sync(self.km.shutdown_kernel)(now=True)
-            except Exception:  # the event loop was interrupted too: kill the process directly
-                process = getattr(self.km.provisioner, "process", None)
-                if process is not None and process.poll() is None:
-                    process.kill()
-                    process.wait(5)
-        finally:
-            shutil.rmtree(self._sockets, ignore_errors=True)
-            self._sockets = None
-
-
-def _drop_pending_tasks() -> None:
-    """Cancel what an interrupted cell left on this thread's event loop (else it ends later, unheard, with
-    "Task exception was never retrieved")."""
-    loop = ensure_event_loop()
-    if loop.is_running():
-        return
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-
-
-def kernel_env(import_root: Path | None = None) -> dict[str, str]:
-    """The environment of every example kernel: this one, made reproducible, with ``import_root`` importable."""
-    env = dict(os.environ)
-    env["PYTHONHASHSEED"] = "0"  # set iteration order is part of some outputs
-    # The inline backend puts plt.show() figures into the notebook (Agg would drop them), never a window.
-    env["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"  # a .pyc written into lessonsrc/ would make mkdocs serve rebuild again
-    if import_root is not None:
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(import_root), env.get("PYTHONPATH", "")) if p)
-    return env
+def default_workers() -> int:
+    """The cores this process may use (``os.process_cpu_count`` is Python 3.13+)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _error_traceback(cell: nbformat.NotebookNode) -> str:
@@ -219,7 +108,7 @@ def run_in(kernel: Kernel, job: Job) -> Execution:
     """Execute ``job``'s notebook in ``kernel`` within its time limit; raise ExampleFailed or ExampleStopped."""
     notebook, path = job.notebook, job.path
     try:
-        machine = kernel.ready()
+        machine = kernel.ready(job.cwd)
     except KernelStartFailed as error:
         raise KernelStartFailed(f"{display_path(path)}: {error}") from None
     log.debug("Example %s: kernel ready, running its cells", display_path(path))  # its time limit starts now
@@ -268,7 +157,7 @@ def _wait_exit(kernel: Kernel, seconds: float = 2.0) -> int | None:
 @contextmanager
 def _sigterm_as_interrupt():
     """While examples run, SIGTERM unwinds like Ctrl-C, so every ``finally`` stops its kernel."""
-    if threading.current_thread() is not threading.main_thread():  # mkdocs serve rebuilds in a thread
+    if threading.current_thread() is not threading.main_thread():  # signal handlers belong to the main thread
         yield
         return
 
@@ -282,22 +171,125 @@ def _sigterm_as_interrupt():
         signal.signal(signal.SIGTERM, previous)
 
 
-def execute_each(jobs: Iterable[Job]) -> Iterator[tuple[Path, Execution]]:
-    """Run each job in a fresh kernel, launching the next kernel ahead of time."""
+class _Runner:
+    """The worker threads of one :func:`execute_each`, the kernels they hold and the results they report.
+
+    The main thread takes no lock: a signal (SIGTERM, Ctrl-C) can interrupt it anywhere, and a lock it held
+    then would block the workers. It reads a ``SimpleQueue`` (safe to interrupt) and sets a flag.
+    """
+
+    def __init__(self, jobs: list[Job], workers: int, spares) -> None:
+        self.jobs, self.spares = jobs, spares
+        self.todo = list(range(len(jobs)))
+        self.todo_lock = threading.Lock()  # between workers only
+        self.live: set[Kernel] = set()  # each worker adds and discards its own (atomic under the GIL)
+        self.running: set[int] = set()  # the main thread's: jobs whose cells began, not reported yet
+        self.events: queue.SimpleQueue = queue.SimpleQueue()  # ("started", index) and ("done", index, result)
+        self.stopping = False
+        self.threads = [threading.Thread(target=self.work, name=f"lesson-example-{n}", daemon=True)
+                        for n in range(workers)]
+
+    def take(self) -> int | None:
+        with self.todo_lock:
+            return self.todo.pop(0) if self.todo and not self.stopping else None
+
+    def launch(self, index: int) -> Kernel:
+        job = self.jobs[index]
+        kernel = self.spares.take(job) if self.spares is not None else None
+        if kernel is None:
+            try:
+                kernel = Kernel(job.cwd, kernel_env(job.import_root))
+            except Exception as error:
+                raise KernelStartFailed(f"{display_path(job.path)}: its kernel could not start: {error}") from None
+        self.live.add(kernel)
+        if self.stopping:
+            kernel.kill()
+        return kernel
+
+    def close(self, kernel: Kernel) -> None:
+        self.live.discard(kernel)
+        kernel.close()
+
+    def work(self) -> None:
+        loop = ensure_event_loop()  # the loop run_sync uses on this thread: closed when the worker ends
+        ahead: tuple[int, Kernel] | None = None
+        try:
+            while not self.stopping:
+                index = kernel = None
+                try:
+                    if ahead is not None:
+                        (index, kernel), ahead = ahead, None
+                    elif (index := self.take()) is None:
+                        break
+                    else:
+                        kernel = self.launch(index)
+                    if (following := self.take()) is not None:  # its start overlaps this example's run
+                        ahead = (following, self.launch(following))
+                    job = self.jobs[index]
+                    self.events.put(("started", index))
+                    log.info("Running example %s (time limit %d s)", display_path(job.path), job.limit)
+                    result = run_in(kernel, job)
+                except Exception as error:
+                    result = error
+                finally:
+                    if kernel is not None:
+                        self.close(kernel)
+                self.events.put(("done", index, result))
+                if isinstance(result, Exception):
+                    break
+        finally:
+            if ahead is not None:
+                self.close(ahead[1])
+            try:
+                _drop_pending_tasks()
+            finally:
+                loop.close()
+                asyncio.set_event_loop(None)
+
+    def next(self) -> Finished:
+        """The next job to finish (raising its error if it failed)."""
+        while True:
+            try:  # a timeout, so that a signal handler (SIGTERM, Ctrl-C) can run in between
+                event = self.events.get(timeout=0.25)
+            except queue.Empty:
+                continue
+            if event[0] == "started":
+                self.running.add(event[1])
+                continue
+            _, index, result = event
+            self.running.discard(index)
+            if isinstance(result, Exception):
+                raise result
+            return Finished(self.jobs[index], result, tuple(self.jobs[i].path for i in sorted(self.running)))
+
+    def stop(self) -> None:
+        """Stop every worker: kill the kernels still running, then wait for each worker to close its own."""
+        self.stopping = True
+        for kernel in list(self.live):
+            kernel.kill()
+        for thread in self.threads:
+            if thread.is_alive():
+                thread.join(timeout=60)
+
+
+def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None) -> Iterator[Finished]:
+    """Run each job in a fresh kernel, ``workers`` at a time; yield each as it finishes.
+
+    ``spares`` (a sitelib.examples.spares.SpareKernels, under serve) hands
+    out a kernel started ahead of need; it is refilled once the jobs are done.
+    The first failure stops the other jobs and is raised once every kernel is shut down.
+    """
     pending = list(jobs)
-    kernels: list[Kernel] = []
+    if not pending:
+        return
+    runner = _Runner(pending, max(1, min(workers, len(pending))), spares)
     with _sigterm_as_interrupt():
         try:
-            if pending:
-                kernels.append(Kernel(pending[0].cwd, kernel_env(pending[0].import_root)))
-            for i, job in enumerate(pending):
-                if i + 1 < len(pending):
-                    kernels.append(Kernel(pending[i + 1].cwd, kernel_env(pending[i + 1].import_root)))
-                log.info("Running example %s (time limit %d s)", display_path(job.path), job.limit)
-                try:
-                    yield job.path, run_in(kernels[i], job)
-                finally:
-                    kernels[i].close()
+            for thread in runner.threads:
+                thread.start()
+            for _ in pending:
+                yield runner.next()
         finally:
-            for kernel in kernels:
-                kernel.close()
+            runner.stop()
+            if spares is not None:
+                spares.refill()

@@ -16,7 +16,8 @@ from sitelib.incremental import keyed_cache
 from sitelib.atomic import write_text_atomic
 from sitelib.examples.errors import ExampleInvalid, display_path
 from sitelib.examples.discover import cache_key, cache_name, find_examples
-from sitelib.examples.execute import Execution, Job, execute_each
+from sitelib.examples.execute import Execution, Job, default_workers, execute_each
+from sitelib.examples.spares import SpareKernels
 from sitelib.examples.source_guard import SourceGuard
 
 log = logging.getLogger("mkdocs.plugins.lesson")
@@ -148,7 +149,8 @@ def write_manifest(cache_dir: Path, src_dir: Path, examples: list[Path]) -> None
 
 def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = None, *,
                       timeout: int = DEFAULT_TIME_LIMIT, guarded: list[Path] | None = None,
-                      root: Path | None = None, only: list[Path] | None = None) -> dict[Path, Execution]:
+                      root: Path | None = None, only: list[Path] | None = None, workers: int = 0,
+                      spares: SpareKernels | None = None) -> dict[Path, Execution]:
     """Every example of ``src_dir``, executed: from the cache when its key matches, else run now.
 
     Each example that must run gets a fresh kernel (see sitelib.examples.execute), so
@@ -161,7 +163,9 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
     current example uses are deleted, so the cache never grows stale files;
     ``cache_dir`` must belong to this ``src_dir`` alone. ``environment`` stands
     in for the torch and Python versions in the cache key (tests use it to
-    simulate an upgrade).
+    simulate an upgrade). ``workers`` examples run at once (0: one per core),
+    each written to the cache as it finishes; ``spares`` (under serve) holds a
+    kernel started ahead of need.
 
     The examples are those found in ``src_dir`` now, recorded in the
     folder's manifest, or ``only`` these: a language build passes what the
@@ -191,14 +195,15 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
         jobs.append(Job(path, notebook, cwd, src_dir.parent, time_limit(notebook, path, timeout)))
     guard = SourceGuard(guarded, root or src_dir.parent) if guarded and jobs else None
     try:
-        for (path, execution), (_, cached), job in zip(execute_each(jobs), misses, jobs):
+        for done in execute_each(jobs, workers or default_workers(), spares):  # in the order they finish
+            path, execution = done.job.path, done.execution
             if guard is not None:
-                guard.check(display_path(path))
+                guard.check(display_path(path), [display_path(p) for p in done.alongside])
             log.info("Executed example %s in %.2f s", path.relative_to(src_dir), execution.seconds)
             execution.notebook.metadata["lesson"] = execution.meta
-            write_text_atomic(cached, nbformat.writes(execution.notebook))
+            write_text_atomic(dict(misses)[path], nbformat.writes(execution.notebook))
             results[path] = execution
-            shutil.rmtree(job.cwd, ignore_errors=True)
+            shutil.rmtree(done.job.cwd, ignore_errors=True)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     for stale in cache_dir.glob("*.ipynb") if cache_dir.is_dir() else []:

@@ -5,7 +5,8 @@ opening ``../../docs/en/about.md``. What it wrote would be published (or, for
 a ``.py`` in ``lessonsrc/``, run as an example by a later build), so the build
 compares a snapshot of every file the site is built from (size and
 modification time: a few hundred ``stat`` calls, about a millisecond)
-before and after each example and fails naming the changed files.
+before and after each example and fails naming the changed files (and, as
+examples run in parallel, those that were running at the same time).
 """
 
 from __future__ import annotations
@@ -54,12 +55,17 @@ class SourceGuard:
         self.paths, self.root = list(paths), root
         self.before = snapshot(self.paths)
 
-    def check(self, example: str) -> None:
-        """Raise SourcesChanged, naming ``example`` and each file, if anything changed since the snapshot."""
+    def check(self, example: str, alongside: Iterable[str] = ()) -> None:
+        """Raise SourcesChanged, naming ``example`` and each file, if anything changed since the snapshot.
+
+        ``alongside``: the examples that ran at the same time (any of them may have written the file).
+        """
         changed = changes(self.before, snapshot(self.paths), self.root)
+        others = ", ".join(alongside)
         if changed:
             raise SourcesChanged(
-                f"{example}: the example changed the project's files while it ran: {', '.join(changed)}. "
+                f"{example}: the example{f' (or {others}, running alongside it)' if others else ''} changed "
+                f"the project's files while it ran: {', '.join(changed)}. "
                 "Examples run in a scratch folder of their own (their working directory); write files there "
                 "or in a temporary folder, never into docs/, lessonsrc/, data/ or the configuration."
             )

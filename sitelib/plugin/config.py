@@ -37,6 +37,21 @@ class Positive(c.Type):
         return value
 
 
+class Jobs(c.BaseConfigOption[int]):
+    """How many examples run at once: a whole number, 0 for one per core; also what ``!ENV`` gives ("2")."""
+
+    def __init__(self, default: int = 0):
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> int:
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise c.ValidationError(f"expected a whole number of examples at once (0: one per core), got {value!r}")
+        return value
+
+
 class ExamplesConfig(base.Config):
     src = c.Type(str)  # a package folder of percent-format examples and their helpers
     uri = c.Type(str, default="examples")  # where its example pages go in every language
@@ -67,6 +82,7 @@ class LessonConfig(base.Config):
     # Each example's time limit in seconds (its header's `lesson: timeout:` overrides), and the
     # output an example page shows: lines per cell and per notebook, characters per line.
     timeout = Positive(default=DEFAULT_TIME_LIMIT)
+    jobs = Jobs(default=0)  # examples executed at once, each in its own kernel (0: one per core)
     output_lines = Positive(default=OutputLimits.cell_lines)
     notebook_output_lines = Positive(default=OutputLimits.notebook_lines)
     output_line_chars = Positive(default=OutputLimits.line_chars)

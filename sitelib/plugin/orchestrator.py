@@ -15,6 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 
 from sitelib.examples import pages as page_examples
+from sitelib.examples import spares
 from sitelib.incremental import build_lock, language_sites
 from sitelib.incremental import inputs as build_inputs
 from sitelib.languages.language import Language, root_prefix
@@ -45,7 +46,8 @@ class Orchestrator(Role):
 
     def on_files(self, files, config):
         try:
-            executed = self.setup.examples.execute(config, self.options)
+            # Under serve (after its first build) a spare kernel is waiting, torch imported.
+            executed = self.setup.examples.execute(config, self.options, spares=spares.for_project(project_root(config)))
         except page_examples.ExampleError as error:
             raise PluginError(str(error)) from None
         self.executed_digest = page_examples.executed_digest(executed)
@@ -53,6 +55,9 @@ class Orchestrator(Role):
         return Files([])
 
     def on_serve(self, server, config, builder):
+        if self.options.execute and self.options.examples:  # from now on an edited example finds its kernel started
+            root = project_root(config)
+            spares.serving(root, (root / self.options.examples[0].src).parent)
         # What the language builds read besides the default docs folder, which MkDocs watches.
         for path in build_inputs.watched(config, self.options, [lang.docs_code for lang in self.languages]):
             server.watch(str(path))
