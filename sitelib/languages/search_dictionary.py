@@ -3,6 +3,9 @@
 Generating it converts jieba's 350,000 entries with OpenCC (several seconds),
 so it is cached under a name that changes with everything it is made from:
 jieba's and OpenCC's versions and the glossary. Old files are removed.
+jieba's own cache of the loaded dictionary (its prefix table, 15 MB) lives
+next to it, not in the system temp folder where jieba puts it by default
+(one file per checkout path, never removed): :func:`jieba_cache` names it.
 """
 
 from __future__ import annotations
@@ -25,10 +28,19 @@ def dictionary_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def jieba_cache(dictionary: Path) -> Path:
+    """Where jieba keeps its prefix table of ``dictionary``: beside it, named after it.
+
+    >>> jieba_cache(Path("search/jieba-zh-hans-hant-0123.txt")).as_posix()
+    'search/jieba-zh-hans-hant-0123.jieba-cache'
+    """
+    return dictionary.with_suffix(".jieba-cache")
+
+
 def search_dictionary(cache_dir: Path) -> Path:
-    """The dictionary's path in ``cache_dir``, generated when missing."""
+    """The dictionary's path in ``cache_dir``, generated when missing; older dictionaries and their jieba caches go."""
     path = cache_dir / f"jieba-zh-hans-hant-{dictionary_key()}.txt"
-    for stale in cache_dir.glob("jieba-zh-hans-hant-*.txt"):
-        if stale != path:
+    for stale in [*cache_dir.glob("jieba-zh-hans-hant-*.txt"), *cache_dir.glob("jieba-zh-hans-hant-*.jieba-cache")]:
+        if stale not in (path, jieba_cache(path)):
             stale.unlink()
     return traditional_search_dictionary(path)
