@@ -45,8 +45,10 @@ test: $(STAMP)
 	scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest
 
+# make bench RUNS=3: medians of 3 rounds (default 5), with the peers (plain Material, mkdocs-gallery)
+RUNS ?= 5
 bench: $(STAMP)
-	$(BIN)/python scripts/bench_build.py
+	$(BIN)/python scripts/bench_build.py --runs $(RUNS)
 
 timings: $(STAMP)
 	$(BIN)/python scripts/record_timings.py

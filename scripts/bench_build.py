@@ -12,6 +12,11 @@ Prints medians of ``--runs`` runs:
    served page showing it, for a prose edit in each language (a Traditional
    Chinese page shows an edit of its Simplified source), an example edit and a
    helper edit.
+5. the peers, in the same rounds (``scripts/bench_peers.py``; ``--no-peers`` skips
+   them): the same English pages built by plain Material (the floor: cold, warm,
+   an English edit under serve) and the same examples built by mkdocs-gallery in
+   an environment of its own (cold, warm, the same example edit under serve),
+   then one table with the ratios the build-speed targets name.
 
 The project is copied to a temporary folder first (``--project`` picks another
 checkout, e.g. an older commit, for a before/after table), so neither your
@@ -33,6 +38,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+import bench_peers
 
 ROOT = Path(__file__).resolve().parent.parent
 IGNORE = shutil.ignore_patterns(".venv", ".git", "site", ".cache", "artifacts", "__pycache__")
@@ -62,15 +69,21 @@ def floor(project: Path) -> float:
 def execution(project: Path) -> float | None:
     """Seconds to run the edited example in a fresh kernel (start-up included), as an edit makes serve do.
 
-    None where the project's code has no ``sitelib.examples.execute.execute_each`` (an older checkout).
+    None (with the reason printed once) where the project's code has no
+    ``sitelib.examples.execute.execute_each`` taking ``Job``s (an older checkout).
     """
-    code = ("import sys, time\nfrom pathlib import Path\nfrom sitelib.examples.execute import execute_each\n"
-            "from sitelib.examples.notebooks import read_example\npath = Path(sys.argv[1])\nstart = time.perf_counter()\n"
-            "list(execute_each([(path, read_example(path), path.parent.parent)]))\n"
-            "print(time.perf_counter() - start)\n")
+    code = ("import sys, tempfile, time\nfrom pathlib import Path\n"
+            "from sitelib.examples.execute import Job, execute_each\n"
+            "from sitelib.examples.notebooks import read_example\npath = Path(sys.argv[1])\n"
+            "job = Job(path, read_example(path), Path(tempfile.mkdtemp()), path.parent.parent, 600)\n"
+            "start = time.perf_counter()\nlist(execute_each([job]))\nprint(time.perf_counter() - start)\n")
     result = subprocess.run([sys.executable, "-c", code, str(project / "lessonsrc" / EXAMPLE)], cwd=project,
                             capture_output=True, text=True, env=env_for(project))
-    return float(result.stdout.split()[-1]) if result.returncode == 0 else None
+    if result.returncode != 0:
+        lines = (result.stderr or result.stdout).strip().splitlines()
+        print(f"example execution not measured: {lines[-1] if lines else result.returncode}", file=sys.stderr)
+        return None
+    return float(result.stdout.split()[-1])
 
 
 def build(project: Path, execute: bool = True) -> float:
@@ -104,15 +117,15 @@ def wait_for(url: str, marker: str, since: float, timeout: float = 180) -> float
 
 
 class Serve:
-    """``mkdocs serve`` of ``project`` on a free local port."""
+    """``mkdocs serve`` of ``project`` on a free local port (with ``python``: a peer's, or ours)."""
 
-    def __init__(self, project: Path):
+    def __init__(self, project: Path, python: str | Path = sys.executable, env: dict | None = None):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project,
-            env=env_for(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [str(python), "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"], cwd=project,
+            env=env or env_for(project), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         root = f"http://127.0.0.1:{port}/"
         wait_for(root, "</html>", time.perf_counter(), timeout=600)  # serve redirects / to site_url's path
         with urllib.request.urlopen(root, timeout=5) as response:
@@ -161,14 +174,17 @@ def serve_latencies(project: Path, runs: int) -> dict[str, list[float]]:
     return results
 
 
-def one_project(source: Path, runs: int) -> dict[str, float]:
+def one_project(source: Path, runs: int, with_peers: bool = True) -> dict[str, float]:
     """Every measurement on a fresh copy of ``source``: medians of ``runs``."""
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         project = Path(tmp) / "project"
         shutil.copytree(source, project, ignore=IGNORE)
         times: dict[str, list[float]] = {"floor": [], "cold build": [], "warm build": [], "no-exec build": [],
                                          "no-exec build, cold caches": [], "example execution": []}
+        peers = bench_peers.Peers(ROOT, source, Path(tmp), runs) if with_peers else None
         for _ in range(runs):
+            if peers:
+                peers.builds()  # interleaved with ours: a load that comes and goes touches both
             seconds = execution(project)
             if seconds is not None:
                 times["example execution"].append(seconds)
@@ -183,6 +199,9 @@ def one_project(source: Path, runs: int) -> dict[str, float]:
             times["cold build"].append(build(project))
             times["warm build"].append(build(project))
         times.update(serve_latencies(project, runs))
+        if peers:
+            peers.serve_latencies(Serve, append, wait_for)
+            times.update(peers.times)
     return {key: statistics.median(values) for key, values in times.items() if values}
 
 
@@ -190,15 +209,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs to take the median of (default 5)")
     parser.add_argument("--project", type=Path, default=ROOT, help="the checkout to measure (default: this one)")
+    parser.add_argument("--no-peers", action="store_true", help="measure this project only (no floor, no mkdocs-gallery)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error(f"--runs must be at least 1, got {args.runs}")
     if not (args.project / "mkdocs.yml").is_file():
         parser.error(f"--project {args.project}: no mkdocs.yml there")
-    median = one_project(args.project, args.runs)
+    try:
+        median = one_project(args.project, args.runs, not args.no_peers)
+    except bench_peers.PeerError as error:
+        print(f"make bench: {error}", file=sys.stderr)
+        return 2
     print(f"medians of {args.runs} runs on {os.cpu_count()} cores, {args.project}:")
     for key, value in median.items():
-        print(f"{key:>22}: {value:6.2f} s")
+        if not key.startswith(bench_peers.PEER_KEYS):
+            print(f"{key:>26}: {value:6.2f} s")
     print(f"{'cold/floor':>22}: {median['cold build'] / median['floor']:6.2f}  (target <= 2)")
     for key in [k for k in median if k.startswith("prose edit")]:
         print(f"{key + ' / no-exec':>22}: {median[key] / median['no-exec build']:6.2f}  (target <= 0.25)")
@@ -206,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
         target = median["example execution"] + median["prose edit (en)"]
         print(f"{'example edit':>22}: {median['example edit']:6.2f} s  (target <= execution + prose edit (en)"
               f" = {target:.2f} s)")
+    if not args.no_peers:
+        print()
+        print(bench_peers.table(median))
     return 0
 
 

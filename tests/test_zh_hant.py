@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,7 @@ import pytest
 from conftest import ROOT
 from sitelib.languages.glossary import load_glossary
 from sitelib.languages.taiwan import Converter, convert_markdown, convert_notebook, convert_text, protected_spans
-from sitelib.languages.checks import (
-    Checker, _opencc_data_dir, _traditional_forms, find_simplified, jieba_dictionary_text,
-    traditional_search_dictionary,
-)
+from sitelib.languages.checks import Checker, _opencc_data_dir, _traditional_forms, find_simplified
 
 SEED = ROOT.parent / "shared" / "seed" / "lesson01-pytorch-first-look.zh-Hant.txt"  # beside the checkout, as in CI
 ZH_PAGES = sorted((ROOT / "docs" / "zh").glob("*.md"))
@@ -290,35 +286,6 @@ def test_code_not_flagged(checker):
 def test_exception_words(checker):
     """控制代碼 (s2twp's word for a handle) is not the mainland 代碼."""
     assert [f.column for f in checker.find("cuBLAS 控制代碼、代碼")] == [13]
-
-
-# --- search dictionary
-
-
-def test_jieba_dictionary_text(conv):
-    """Each dictionary word is kept and joined by its Taiwan form; equal spellings add their frequencies."""
-    text = jieba_dictionary_text("张量 100 n\n内存 50 n\n記憶體 7 n\n", conv, ["張量核心"])
-    rows = {line.split()[0]: int(line.split()[1]) for line in text.splitlines()}
-    assert rows == {"张量": 100, "張量": 100, "内存": 50, "記憶體": 57, "張量核心": 10_000}
-
-
-@pytest.mark.slow
-def test_traditional_search_dictionary_segments(tmp_path, conv):
-    """The generated dictionary segments Traditional words that jieba's own dictionary splits."""
-    jieba = pytest.importorskip("jieba")
-    start = time.perf_counter()
-    path = traditional_search_dictionary(tmp_path / "jieba-zh-hant.txt", conv)
-    generated = time.perf_counter() - start
-    assert path.is_file() and traditional_search_dictionary(path, conv) == path
-    tokenizer = jieba.Tokenizer(str(path))
-    tokenizer.tmp_dir = str(tmp_path)
-    start = time.perf_counter()
-    tokenizer.initialize()
-    loaded = time.perf_counter() - start
-    words = tokenizer.lcut("自動微分需要張量的梯度")
-    assert "張量" in words and "梯度" in words
-    assert "张量" in tokenizer.lcut("张量的梯度")
-    print(f"\njieba dictionary: generated in {generated:.2f} s, loaded in {loaded:.2f} s")
 
 
 # --- Material language facts the configuration relies on

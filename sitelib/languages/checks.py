@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import struct
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,24 +143,44 @@ def jieba_dictionary_text(dict_txt: str, converter: Converter, extra_words=()) -
 
     Both spellings are kept: jieba is one tokenizer per process, so the same
     dictionary must also segment Simplified pages built in that process.
-    Converted words add their frequency to an existing entry of the same
-    spelling. ``extra_words`` (e.g. glossary targets) get at least the
-    frequency jieba needs to keep them whole.
+    A Taiwan form that is already a word, or that several words share, gets
+    the sum of their frequencies. ``extra_words`` (e.g. glossary targets)
+    get at least the frequency jieba needs to keep them whole.
+
+    Whole lines go through one conversion (the frequency and tag are not
+    Chinese: they come back as they were), and only the lines it changed are
+    parsed: about 0.6 s for jieba's 349,000 entries, where converting and
+    parsing every word took 6 s.
     """
-    rows = [line.split(" ") for line in dict_txt.splitlines() if line.strip()]
-    words = [r[0] for r in rows]
-    # One OpenCC call for all words: s2twp maps them one line at a time.
-    taiwan = converter.text("\n".join(words)).split("\n")
-    freq: dict[str, int] = {}
-    tag: dict[str, str] = {}
-    for (word, f, *t), tw in zip(rows, taiwan):
-        for w in {word, tw}:
-            freq[w] = freq.get(w, 0) + int(f)
-            tag.setdefault(w, t[0] if t else "n")
+    source = dict_txt.splitlines()
+    taiwan = converter.text("\n".join(source)).split("\n")
+    if len(taiwan) != len(source):
+        raise ValueError("the conversion changed the number of dictionary lines")
+    words = [line.partition(" ")[0] for line in source]
+    known = set(words)
+    added: dict[str, list] = {}  # word -> [frequency, tag] of each Taiwan form
+    for converted in [c for line, c in zip(source, taiwan) if line != c]:
+        word, freq, *tag = converted.split(" ")
+        entry = added.setdefault(word, [0, tag[0] if tag else "n"])
+        entry[0] += int(freq)
+    # The words of the source whose line is written anew: listed twice, a Taiwan form too, or an extra word.
+    rewritten = {w for w in added if w in known} | {w for w in extra_words if w in known}
+    if len(known) < len(words):
+        rewritten |= {w for w, n in Counter(words).items() if n > 1}
+    totals: dict[str, list] = {w: [0, ""] for w in rewritten}
+    for line, word in zip(source, words) if rewritten else ():
+        if word in totals:
+            _, freq, *tag = line.split(" ")
+            totals[word][0] += int(freq)
+            totals[word][1] = totals[word][1] or (tag[0] if tag else "n")
+    for word, total in totals.items():
+        total[0] += added.pop(word, [0])[0]
+    totals.update(added)
     for word in extra_words:
-        freq[word] = max(freq.get(word, 0), 10_000)
-        tag.setdefault(word, "n")
-    return "".join(f"{w} {f} {tag[w]}\n" for w, f in freq.items())
+        entry = totals.setdefault(word, [0, "n"])
+        entry[0] = max(entry[0], 10_000)
+    kept = [line for line, word in zip(source, words) if word not in rewritten and line.strip()]
+    return "\n".join(kept + [f"{w} {f} {t}" for w, (f, t) in totals.items()]) + "\n"
 
 
 def traditional_search_dictionary(cache: Path, converter: Converter | None = None) -> Path:

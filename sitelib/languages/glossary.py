@@ -76,3 +76,56 @@ def load_glossary(path: Path = GLOSSARY) -> tuple[Override, ...]:
                                     f"invalid regex: {error}") from None
         result.append(Override(e["from"], e["to"], e["reason"], bool(e.get("regex", False))))
     return tuple(result)
+
+
+class GlossaryMatcher:
+    """Finds glossary entries in text exactly as one alternation of them would, but fast.
+
+    The rule: scanning left to right, take the leftmost place where an entry
+    matches; there the literals are tried longest first (so 构建模型 beats 构建),
+    then the regex entries in file order; go on after the match. One regex of
+    named groups says that, but Python's ``re`` then tries each of the ~80
+    alternatives at every character (4 s over jieba's dictionary, half a second
+    per Taiwan build). A plain alternation of literals lets ``re`` skip to the
+    characters they start with (0.01 s there), so the literals are one pattern,
+    each regex entry another, and :meth:`sub` takes whichever matches first.
+
+    >>> entries = (Override("构建", "建構", ""), Override("构建模型", "建立模型", ""), Override("(?<=[多是])只", "隻", "", True))
+    >>> GlossaryMatcher(entries).sub("构建模型，构建多只", lambda e: f"[{e.target}]")
+    '[建立模型]，[建構]多[隻]'
+    """
+
+    def __init__(self, entries: tuple[Override, ...]) -> None:
+        self.literal: dict[str, Override] = {}
+        for entry in sorted((e for e in entries if not e.regex), key=lambda e: -len(e.source)):
+            self.literal.setdefault(entry.source, entry)  # of two equal sources the first wins, as in an alternation
+        self.regexes = [e for e in entries if e.regex]
+        # One pattern per regex entry: each alone is searched in C, their union tries them all at every character.
+        self._patterns = ([re.compile("|".join(map(re.escape, self.literal)))] if self.literal else []) + [
+            re.compile(e.source) for e in self.regexes]
+        self._entries = [None] * bool(self.literal) + self.regexes  # None: look the literal up by its text
+
+    def sub(self, text: str, replace) -> str:
+        """``text`` with each match replaced by ``replace(entry)``."""
+        out, pos = [], 0
+        found = [p.search(text) for p in self._patterns]  # the next match of each pattern from pos
+        while any(found):
+            # The leftmost match; at the same place the first pattern: the literals, then the file's order.
+            i = min((m.start(), i) for i, m in enumerate(found) if m)[1]
+            match = found[i]
+            if match.end() == match.start():  # an entry matching nothing: re.sub's own rules for that
+                return self._combined().sub(lambda m: replace(self._entry(m)), text)
+            out += [text[pos:match.start()], replace(self._entries[i] or self.literal[match.group()])]
+            pos = match.end()
+            # A search from pos still sees the text before it (lookbehinds), as one scan of the text would.
+            found = [p.search(text, pos) if m and m.start() < pos else m for p, m in zip(self._patterns, found)]
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _combined(self) -> re.Pattern[str]:
+        literals = [f"(?P<l{i}>{re.escape(source)})" for i, source in enumerate(self.literal)]
+        return re.compile("|".join(literals + [f"(?P<g{i}>{e.source})" for i, e in enumerate(self.regexes)]))
+
+    def _entry(self, match: re.Match) -> Override:
+        kind, index = match.lastgroup[0], int(match.lastgroup[1:])
+        return list(self.literal.values())[index] if kind == "l" else self.regexes[index]

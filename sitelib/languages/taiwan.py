@@ -27,22 +27,12 @@ import copy
 import re
 from pathlib import Path
 
-from sitelib.languages.glossary import GLOSSARY, Override, load_glossary
+from sitelib.languages.glossary import GLOSSARY, GlossaryMatcher, Override, load_glossary
 from sitelib.markup.fences import fenced_blocks
 
 PROFILE = "s2twp"
 _PUA0 = 0xF0000  # Supplementary Private Use Area-A: one code point per placeholder
 _PUA = re.compile("[\U000F0000-\U000FFFFD]")
-
-
-def _glossary_pattern(entries: tuple[Override, ...]) -> tuple[re.Pattern[str], list[Override]] | None:
-    """One alternation: literals longest first (so 构建模型 beats 构建), then regexes."""
-    literals = sorted((e for e in entries if not e.regex), key=lambda e: -len(e.source))
-    ordered = literals + [e for e in entries if e.regex]
-    if not ordered:
-        return None
-    return re.compile("|".join(f"(?P<g{i}>{e.source if e.regex else re.escape(e.source)})"
-                               for i, e in enumerate(ordered))), ordered
 
 
 # Curly quotes, except an apostrophe between two Latin letters (PyTorch’s).
@@ -67,15 +57,13 @@ class Converter:
 
         self._opencc = opencc.OpenCC(PROFILE)
         self.overrides = glossary if isinstance(glossary, tuple) else load_glossary(glossary)
-        compiled = _glossary_pattern(self.overrides)
-        self._pattern, self._ordered = compiled if compiled else (None, [])
+        self._glossary = GlossaryMatcher(self.overrides)
 
     def with_overrides(self, overrides: tuple[Override, ...]) -> "Converter":
         """A converter sharing this one's OpenCC dictionaries but using other overrides."""
         other = copy.copy(self)
         other.overrides = overrides
-        compiled = _glossary_pattern(overrides)
-        other._pattern, other._ordered = compiled if compiled else (None, [])
+        other._glossary = GlossaryMatcher(overrides)
         return other
 
     def _convert(self, text: str, protected: list[tuple[int, int]]) -> str:
@@ -90,10 +78,7 @@ class Converter:
             return chr(_PUA0 + len(slots) - 1)
 
         def glossed(chunk: str) -> str:
-            if self._pattern is None:
-                return chunk
-            return self._pattern.sub(
-                lambda m: hold(self._ordered[int(m.lastgroup[1:])].target), chunk)
+            return self._glossary.sub(chunk, lambda entry: hold(entry.target))
 
         parts, pos = [], 0
         for start, end in protected:

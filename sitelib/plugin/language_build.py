@@ -15,7 +15,7 @@ from mkdocs.exceptions import PluginError
 
 from sitelib.examples import pages as page_examples
 from sitelib.incremental import inputs as build_inputs
-from sitelib.incremental import keyed_cache, render_cache, search_entries, template_cache
+from sitelib.incremental import chart_cache, keyed_cache, render_cache, search_entries, template_cache
 from sitelib.languages import interface as interface_strings
 from sitelib.languages import translations
 from sitelib.languages.language import Language, alternate_href
@@ -35,6 +35,7 @@ class LanguageBuild(Role):
         self.language = {lang.code: lang for lang in languages}[code]
         self.search_entries: search_entries.SearchEntries | None = None  # set in on_pre_build
         self.render_cache: render_cache.RenderCache | None = None  # likewise
+        self.charts: chart_cache.ChartCache | None = None  # likewise
 
     def on_config(self, config):
         self.setup = configure(config, self.options, self.languages, self.language, orchestrating=False)
@@ -43,6 +44,7 @@ class LanguageBuild(Role):
     def on_pre_build(self, config):
         # After every on_config: Material's search plugin makes its index there.
         cache = project_root(config) / self.options.cache_dir
+        self.charts = chart_cache.ChartCache(cache / "charts" / f"{self.language.code}.json")
         template_cache.cache_handler_templates(config, cache / "jinja" / "handlers")
         if "mkdocs-jupyter" in config.plugins:  # it reads its entries unchecked: a damaged one is a traceback
             entry = functools.partial(keyed_cache.parse_json_object, fields={"content": str, "toc_tokens": list})
@@ -86,7 +88,8 @@ class LanguageBuild(Role):
         page.meta = conversion.strings(page.meta)  # front matter (the meta description) was read before
         try:
             return render_placeholders(markdown, page.file.src_uri, project_root(config) / self.options.timings,
-                                       self.setup.timings_strings, current_machine_id)
+                                       self.setup.timings_strings, current_machine_id,
+                                       self.charts.chart if self.charts else None)
         except TimingsPageError as error:
             raise PluginError(str(error)) from None
 
@@ -109,6 +112,6 @@ class LanguageBuild(Role):
         return context
 
     def on_post_build(self, config):
-        for cache in (self.search_entries, self.render_cache):
+        for cache in (self.search_entries, self.render_cache, self.charts):
             if cache is not None:
                 cache.save()

@@ -101,11 +101,15 @@ def use_traditional_search_dictionary(cache_dir: Path) -> None:
     """
     import jieba
 
-    from sitelib.languages.search_dictionary import search_dictionary
+    from sitelib.languages.search_dictionary import jieba_cache, search_dictionary
 
     path = os.path.abspath(search_dictionary(cache_dir))
     if jieba.dt.dictionary != path:
-        jieba.set_dictionary(path)
+        jieba.dt.set_dictionary(path)  # jieba.set_dictionary is bound to the same default tokenizer
+    # jieba's cache of it in the project's cache folder, not one per checkout path in the system temp folder.
+    # Tokenizer.initialize joins tmp_dir and cache_file and writes there atomically (jieba 0.42.1).
+    jieba.dt.tmp_dir = str(cache_dir)
+    jieba.dt.cache_file = jieba_cache(Path(path)).name
 
 
 def lagging_pages(config, options, languages: list[Language], lang: Language) -> list[str]:

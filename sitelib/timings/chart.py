@@ -18,11 +18,6 @@ import math
 import re
 import warnings
 
-import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import FixedLocator, FuncFormatter
-
 from sitelib.timings.schema import PRECISIONS
 
 _INK = "#010203"  # sentinel for text and axes, replaced by currentColor
@@ -108,6 +103,11 @@ def log_ticks(low: float, high: float) -> list[float]:
 
 
 def _draw(series: dict, cross: dict, cpu_legend=CPU_LEGEND) -> str:
+    # Imported here: a build whose charts come from sitelib.incremental.chart_cache never loads matplotlib.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FixedLocator, FuncFormatter
+
     # A small canvas with large type: the SVG scales to the column, so text stays readable on a phone.
     fig = Figure(figsize=(5.0, 3.7), layout="constrained")
     FigureCanvasAgg(fig)
@@ -158,6 +158,8 @@ def chart_svg(record: dict, alt_text: str, id_prefix: str = "tchart", cpu_legend
     if not series:
         return None
     cross = {device: n for device, n in crossovers(series).items() if n is not None}
+    import matplotlib
+
     with matplotlib.rc_context(_RC), warnings.catch_warnings():
         # Text stays text (svg.fonttype none): the browser draws a Chinese legend in the
         # page's font; matplotlib only measures it with its own, which lacks CJK glyphs.

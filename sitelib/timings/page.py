@@ -23,11 +23,12 @@ class TimingsPageError(Exception):
 
 
 def render_placeholders(markdown: str, where: str, data_file: Path, strings: dict,
-                        current_id: Callable[[], str]) -> str:
+                        current_id: Callable[[], str], chart: Callable | None = None) -> str:
     """``markdown`` with every placeholder line rendered in the language of ``strings``.
 
     ``where`` names the page in errors; ``current_id`` is called (once) only
-    when there is something to render, since it asks the GPU driver.
+    when there is something to render, since it asks the GPU driver;
+    ``chart`` draws a chart (default: :func:`sitelib.timings.chart.chart_svg`).
 
     >>> render_placeholders("# T\\n```\\n<!-- timings:nope -->\\n```\\n", "p.md", Path("none"), {}, str)
     '# T\\n```\\n<!-- timings:nope -->\\n```\\n'
@@ -47,5 +48,5 @@ def render_placeholders(markdown: str, where: str, data_file: Path, strings: dic
         raise TimingsPageError(f"{where}: cannot render the recorded timings: {exc}") from None
     current = current_id()
     for i, name in hits:
-        lines[i] = render(name, data, strings, current)
+        lines[i] = render(name, data, strings, current, chart) if chart else render(name, data, strings, current)
     return "\n".join(lines)

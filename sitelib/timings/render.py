@@ -194,14 +194,17 @@ def charted(machines: list[dict]) -> list[dict]:
     return list(newest.values())[:MAX_CHARTS]
 
 
-def render_chart(data: dict, lang: str, current_id: str | None) -> str:
-    """A TFLOP/s-against-size chart per kind of machine (see :func:`charted`), with a short caption."""
+def render_chart(data: dict, lang: str, current_id: str | None, chart=chart_svg) -> str:
+    """A TFLOP/s-against-size chart per kind of machine (see :func:`charted`), with a short caption.
+
+    ``chart`` draws one (:func:`~sitelib.timings.chart.chart_svg`'s arguments and result): a build passes
+    its cached one (``sitelib.incremental.chart_cache``)."""
     s = strings(lang)
     parts = [] if has_gpu_records(data) else [_notice(s["no_gpu_short"] + s["sentence_gap"] + s["cpu_only"], s)]
     for record in charted(data["machines"]):
         alt, caption = chart_text(record, lang)
         prefix = "tc" + hashlib.sha256(record["machine_id"].encode()).hexdigest()[:8]  # unique within a page
-        svg = chart_svg(record, alt, prefix, tuple(s["legend_cpu"]))
+        svg = chart(record, alt, prefix, tuple(s["legend_cpu"]))
         if svg:
             parts.append(f'<figure class="timings-figure" style="width: 100%">{svg}'
                          f"<figcaption>{_e(caption)}"
@@ -282,8 +285,10 @@ RENDERERS = {"table": render_table, "machines": render_machines, "chart": render
              "first_call": render_first_call}
 
 
-def render(name: str, data: dict, lang: str | dict, current_id: str | None) -> str:
-    """Render placeholder ``name``; KeyError names an unknown placeholder."""
+def render(name: str, data: dict, lang: str | dict, current_id: str | None, chart=chart_svg) -> str:
+    """Render placeholder ``name`` (charts drawn by ``chart``); KeyError names an unknown placeholder."""
     if name not in RENDERERS:
         raise KeyError(f"unknown timings placeholder {name!r} (known: {', '.join(PLACEHOLDERS)})")
+    if name == "chart":
+        return render_chart(data, lang, current_id, chart)
     return RENDERERS[name](data, lang, current_id)
