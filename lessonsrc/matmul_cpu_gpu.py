@@ -120,8 +120,8 @@ print(f"first call / median: {first / timing.median:.2f}")
 # of a process starts the thread pool and picks a kernel. The tiny product
 # shows that cost (its first call is many times slower than its second), but
 # it is small next to a product that takes a fraction of a second. So the ratio above is close to 1, unless
-# something else used the CPU while the product ran: the site's build starts
-# the next example while this one runs, so the rate here can be lower than on
+# something else used the CPU while the product ran: the site's build runs
+# other examples at the same time as this one (one per core), so the rate here can be lower than on
 # the recorded timings page, which measures with nothing else running. On a
 # GPU the first call pays far more (creating the CUDA context, loading cuBLAS,
 # the library that runs the product), which is why GPU timings warm up first.
@@ -130,7 +130,7 @@ print(f"first call / median: {first / timing.median:.2f}")
 # 第一次调用要付出什么？在 CPU 上很少：进程里的第一次乘法要启动线程池、选择计算内核，
 # 很小的乘法能显示出这笔开销（它的第一次调用比第二次慢很多倍），但和耗时零点几秒的乘法相比，这笔开销很小。
 # 所以上面的比值接近 1，除非乘法运行时有别的程序占用 CPU：网站构建时，
-# 下一个示例会在这个示例运行期间启动，所以这里的速度可能低于[实测计时](../../timings/)页，
+# 其他示例会与这个示例同时运行（每个核心一个），所以这里的速度可能低于[实测计时](../../timings/)页，
 # 那一页是在没有其他程序运行时测量的。在 GPU 上，第一次调用的开销大得多（要创建 CUDA 上下文、
 # 加载执行乘法的 cuBLAS 库），所以 GPU 计时要先预热。
 
