@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from example_project import make_project
+from kernel_processes import kernels_of
 from sitelib.examples.notebooks import executed_examples
 from sitelib.examples.spares import SpareKernels
 
@@ -38,18 +39,6 @@ import pathlib
 pathlib.Path('here.txt').write_text('x')
 print(sorted(os.listdir('.')), In[1:], len(Out))
 """
-
-
-def kernels_of(process: psutil.Process) -> list[psutil.Process]:
-    """The Jupyter kernels among ``process``'s descendants."""
-    found = []
-    for child in process.children(recursive=True):
-        try:
-            if any("ipykernel" in part for part in child.cmdline()):
-                found.append(child)
-        except psutil.NoSuchProcess:
-            pass
-    return found
 
 
 def test_a_spare_kernel_runs_an_example_as_a_cold_one_would(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ import psutil
 import pytest
 
 from example_project import make_project
+from kernel_processes import kernels_of
 from sitelib.examples.errors import ExampleFailed
 from sitelib.examples.execute import default_workers
 from sitelib.examples.notebooks import executed_examples
@@ -40,18 +41,6 @@ def project_with(tmp_path: Path, examples: dict[str, str]) -> Path:
         (project / "lessonsrc" / name).write_text(text.format(stamp=STAMP, done=DONE.format(log=str(log))),
                                                   encoding="utf-8")
     return project
-
-
-def kernels_of(process: psutil.Process) -> list[psutil.Process]:
-    """The Jupyter kernels among ``process``'s descendants."""
-    found = []
-    for child in process.children(recursive=True):
-        try:
-            if any("ipykernel" in part for part in child.cmdline()):
-                found.append(child)
-        except psutil.NoSuchProcess:
-            pass
-    return found
 
 
 def comparable(notebook: nbformat.NotebookNode) -> str:

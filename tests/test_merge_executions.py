@@ -65,7 +65,7 @@ def test_a_folder_is_stored_and_its_outputs_come_back_on_the_current_source(proj
     assert set(data) == {"format", "key", "machine", "executed_at", "seconds", "outputs"}  # no source, no prose
     assert data["machine"]["machine_id"] == "0123456789abcdef" and data["outputs"][0][0]["text"] == "42\n"
     src = project / "lessonsrc"
-    runs = merged_runs(src / "demo.py", src, stored.parent, read_example(src / "demo.py"))
+    runs = merged_runs(src / "demo.py", src, stored.parent)
     assert list(runs.current) == ["cpu"] and not runs.stale
     cell = [c for c in runs.current["cpu"].execution.notebook.cells if c.cell_type == "code"][0]
     assert cell.source.endswith("print(VALUE + 1)") and cell.outputs[0].text == "42\n"
@@ -80,7 +80,7 @@ def test_shards_merge_one_after_the_other_and_a_gpu_run_sits_beside_the_cpu_run(
     merge_folder(folder(project, tmp_path / "gpu", GPU, names=("demo.py",), text="gpu 42\n"), project, store)
     assert sorted(store_bytes(project)) == ["lessonsrc/demo.cpu.json", "lessonsrc/demo.gpu.json", "lessonsrc/other.cpu.json"]
     src = project / "lessonsrc"
-    runs = merged_runs(src / "demo.py", src, store / "lessonsrc", read_example(src / "demo.py"))
+    runs = merged_runs(src / "demo.py", src, store / "lessonsrc")
     assert sorted(runs.current) == ["cpu", "gpu"] and runs.current["gpu"].execution.machine["cuda"] == "12.8"
 
 
@@ -90,7 +90,7 @@ def test_an_edited_example_makes_its_stored_run_stale(project, tmp_path):
     merge_folder(folder(project, tmp_path / "gpu", GPU, names=("demo.py",)), project, store)
     src = project / "lessonsrc"
     (src / "demo.py").write_text(DEMO.replace("VALUE + 1", "VALUE + 2"), encoding="utf-8")
-    runs = merged_runs(src / "demo.py", src, store / "lessonsrc", read_example(src / "demo.py"))
+    runs = merged_runs(src / "demo.py", src, store / "lessonsrc")
     assert not runs.current and [s.kind for s in runs.stale] == ["gpu"]
     assert runs.stale[0].key != input_key(src / "demo.py", src)
 
@@ -172,4 +172,4 @@ def test_a_damaged_stored_run_fails_the_build_naming_its_file(project, tmp_path)
     stored.write_text(stored.read_text(encoding="utf-8")[:40], encoding="utf-8")
     src = project / "lessonsrc"
     with pytest.raises(StoreError, match=f"{stored}: cannot be read as JSON"):
-        merged_runs(src / "demo.py", src, store / "lessonsrc", read_example(src / "demo.py"))
+        merged_runs(src / "demo.py", src, store / "lessonsrc")

@@ -99,6 +99,9 @@ class ExampleInfo:
 
 EN = Language("en", "en", "English", "en", "Lesson")  # for the examples below
 
+# How a stale GPU run is refreshed: on a GPU machine, then back in the project (the page and the log say it).
+REFRESH_COMMANDS = ("scripts/gpu_check.sh OUTDIR", "make merge-executions DIR=OUTDIR/executions")
+
 
 def text(lang: Language, conversion: Conversion | None = None) -> dict:
     """The example pages' interface strings in ``lang`` (converted for a generated language)."""
@@ -184,8 +187,8 @@ def stale_notice(run: RunStamp, t: dict) -> str:
     """What the page says of a merged run that no longer matches the example, and how to refresh it; HTML."""
     return t["stale"].format(
         kind=t["kinds"][run.kind], machine=html.escape(run.machine.get("gpu") or run.machine.get("cpu", "?")),
-        date=html.escape(run.executed_at), refresh="<code>scripts/gpu_check.sh OUTDIR</code>",
-        merge="<code>make merge-executions DIR=OUTDIR/executions</code>")
+        date=html.escape(run.executed_at), refresh=f"<code>{REFRESH_COMMANDS[0]}</code>",
+        merge=f"<code>{REFRESH_COMMANDS[1]}</code>")
 
 
 def tab_label(run: RunStamp, t: dict) -> str:
@@ -210,8 +213,9 @@ def render_report(examples: list[ExampleInfo], t: dict) -> str:
     True
     """
     header = "| " + " | ".join(t["columns"]) + " |"
-    runs = [(e, RunStamp("cpu", e.machine, e.executed_at, e.seconds, False)) if not e.runs else (e, r)
-            for e in examples for r in (e.runs or (None,))]
+    # One row per run; an example without run records (a preview build) is its one local run.
+    runs = [(e, r) for e in examples
+            for r in (e.runs or (RunStamp("cpu", e.machine, e.executed_at, e.seconds, False),))]
     rows = [
         f"| [{_cell(e.title)}]({e.uri}){' (' + t['kinds'][r.kind] + ')' if len(e.runs) > 1 else ''} "
         f"| {(t['ok_merged'] if r.merged else t['ok']) if r.executed_at else t['skipped']} | {r.seconds:.2f} "

@@ -77,9 +77,8 @@ def executed_digest(found: list[tuple[str, Path, dict[Path, ExampleRuns]]]) -> s
     return digest.hexdigest()
 
 
-def _stamp(run: Run) -> RunStamp:
-    execution = run.execution
-    return RunStamp(run.kind, execution.machine, execution.executed_at, execution.seconds, run.merged)
+def _stamp(kind: str, execution, merged: bool) -> RunStamp:
+    return RunStamp(kind, execution.machine, execution.executed_at, execution.seconds, merged)
 
 
 class ExampleError(Exception):
@@ -157,7 +156,7 @@ class ExamplePages:
                 notebook = conversion.notebook(for_language(capped, lang.docs_code))
                 if lang.tag.lower().startswith("zh"):  # nbconvert renders these cells: join them here
                     notebook = join_cjk_cells(notebook)
-                stamps = tuple(_stamp(run) for run in runs.shown)
+                stamps = tuple(_stamp(run.kind, run.execution, run.merged) for run in runs.shown)
                 page_notebook = notebook
                 if len(runs.shown) > 1:  # the other runs' outputs beside the first's, cell by cell
                     others = [cap_outputs(run.execution.notebook, limits, self.text)[0] for run in runs.shown[1:]]
@@ -184,8 +183,7 @@ class ExamplePages:
                 primary = runs.primary
                 info = ExampleInfo(stem, notebook_title(notebook), primary.seconds, primary.machine,
                                    primary.executed_at, uri, stamps if options.execute else (),
-                                   tuple(RunStamp(s.kind, s.execution.machine, s.execution.executed_at,
-                                                  s.execution.seconds, True) for s in runs.stale))
+                                   tuple(_stamp(s.kind, s.execution, True) for s in runs.stale))
                 self.pages[uri] = _Page(info, source.relative_to(root), download)
         report = render_report([p.info for p in self.pages.values()], self.text)
         files.append(File.generated(config, REPORT_URI, content=report))

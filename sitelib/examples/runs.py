@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sitelib.examples.execute import Execution
-from sitelib.examples.notebooks import executed_examples, read_example, write_manifest
+from sitelib.examples.notebooks import executed_examples, write_manifest
+from sitelib.examples.page_html import REFRESH_COMMANDS
 from sitelib.examples.store import KINDS, MergedRuns, StoredRun, local_kind, merged_runs, run_kind
 
 log = logging.getLogger("mkdocs.plugins.lesson")
 
-REFRESH = ("run scripts/gpu_check.sh OUTDIR (or scripts/execute_examples.py OUTDIR) on a machine with a GPU, "
-           "then make merge-executions DIR=OUTDIR/executions")
+REFRESH = (f"run {REFRESH_COMMANDS[0]} (or scripts/execute_examples.py OUTDIR) on a machine with a GPU, "
+           f"then {REFRESH_COMMANDS[1]}")
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def example_runs(src_dir: Path, cache_dir: Path, store_dir: Path, *, executing: 
     :func:`~sitelib.examples.notebooks.executed_examples`.
     """
     here = here or local_kind()
-    merged = {path: merged_runs(path, src_dir, store_dir, read_example(path)) for path in examples}
+    merged = {path: merged_runs(path, src_dir, store_dir) for path in examples}
     if executing:
         write_manifest(cache_dir, src_dir, examples)
     need = [path for path in examples if here not in merged[path].current]

@@ -28,6 +28,7 @@ import nbformat
 from sitelib.atomic import write_text_atomic
 from sitelib.examples.discover import EXECUTOR_VERSION, cache_key, cache_name
 from sitelib.examples.execute import Execution
+from sitelib.examples.notebooks import read_example
 
 STORE_FORMAT = 1
 KINDS = ("gpu", "cpu")  # the order an example page shows its runs in
@@ -187,21 +188,24 @@ def write_run(path: Path, data: dict) -> None:
     write_text_atomic(path, json.dumps(data, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
 
 
-def merged_runs(example: Path, src_dir: Path, folder: Path, source: nbformat.NotebookNode) -> MergedRuns:
+def merged_runs(example: Path, src_dir: Path, folder: Path) -> MergedRuns:
     """The stored runs of ``example`` in ``folder``, split into current and stale by the input key.
 
-    ``source`` is the example read now; a current run's outputs are put back
-    into a copy of it. A stale run keeps only its record (its outputs belong
-    to an older source and are never shown).
+    A current run's outputs are put back into the example as it is now
+    (read only then: most examples of most builds have no stored run). A
+    stale run keeps only its record (its outputs belong to an older source
+    and are never shown).
     """
     found = MergedRuns()
+    present = {kind: path for kind in KINDS if (path := stored_path(folder, example, src_dir, kind)).is_file()}
+    if not present:
+        return found
     key = input_key(example, src_dir)
-    for kind in KINDS:
-        path = stored_path(folder, example, src_dir, kind)
-        if not path.is_file():
-            continue
+    source = None
+    for kind, path in present.items():
         data = read_record(path, kind)
         if data["key"] == key:
+            source = source or read_example(example)
             found.current[kind] = StoredRun(kind, key, unpack(data, source, str(path)), path)
         else:
             record = Execution(nbformat.v4.new_notebook(), data["seconds"], dict(data["machine"]), data["executed_at"])
