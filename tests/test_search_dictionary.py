@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import pickle
 import re
 import tempfile
 from pathlib import Path
@@ -102,28 +104,68 @@ def test_search_dictionary_removes_stale_files(tmp_path, monkeypatch):
     monkeypatch.setattr(search_dictionary, "traditional_search_dictionary",
                         lambda path: made.append(path) or path.write_text("张量 1 n\n") and path)
     current = tmp_path / f"jieba-zh-hans-hant-{search_dictionary.dictionary_key()}.txt"
-    stale = [tmp_path / "jieba-zh-hans-hant-0000.txt", tmp_path / "jieba-zh-hans-hant-0000.jieba-cache"]
-    for path in stale + [search_dictionary.jieba_cache(current)]:
+    stale = [tmp_path / "jieba-zh-hans-hant-0000.txt", tmp_path / "jieba-zh-hans-hant-0000.jieba-cache",
+             tmp_path / "jieba-zh-hans-hant-0000.prefix.pickle"]
+    for path in stale + [search_dictionary.jieba_cache(current), search_dictionary.prefix_cache(current)]:
         path.write_text("old")
     assert search_dictionary.search_dictionary(tmp_path) == current and made == [current]
     assert not any(path.exists() for path in stale)
     assert search_dictionary.jieba_cache(current).read_text() == "old"
+    assert search_dictionary.prefix_cache(current).read_text() == "old"
 
 
 @pytest.mark.slow
-def test_jieba_cache_in_the_project_cache(tmp_path, monkeypatch):
-    """jieba writes its prefix table beside the dictionary in the cache folder, nothing into the system temp folder."""
+def test_dictionary_and_table_in_the_machine_cache(tmp_path, monkeypatch):
+    """The dictionary and jieba's table of it go to the machine's cache folder, nothing to the system temp folder;
+    the table is read back from its pickle by the next process's tokenizer."""
     jieba = pytest.importorskip("jieba")
     system_temp = tmp_path / "system-temp"
     system_temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
     monkeypatch.setattr(jieba, "dt", jieba.Tokenizer())  # leave the process's tokenizer alone
-    cache = tmp_path / "cache" / "search"
-    cache.mkdir(parents=True)
-    use_traditional_search_dictionary(cache)
+    machine = tmp_path / "machine"
+    monkeypatch.setenv("LESSON_SEARCH_CACHE", str(machine))
+    use_traditional_search_dictionary(tmp_path / "project" / "search")
     jieba.dt.initialize()
-    dictionary = next(cache.glob("jieba-zh-hans-hant-*.txt"))
+    dictionary = next(machine.glob("jieba-zh-hans-hant-*.txt"))
     assert jieba.dt.dictionary == str(dictionary)
-    assert search_dictionary.jieba_cache(dictionary).stat().st_size > 1_000_000
-    assert list(system_temp.iterdir()) == []
+    table = search_dictionary.prefix_cache(dictionary)
+    assert table.stat().st_size > 1_000_000
+    assert list(system_temp.iterdir()) == [] and not (tmp_path / "project").exists()
     assert "張量" in jieba.dt.lcut("需要張量的梯度")
+    # A new tokenizer (the next build's process) loads the pickle, not jieba's dictionary text.
+    fresh = jieba.Tokenizer(str(dictionary))
+    search_dictionary.load_with_prefix_table(fresh, dictionary)
+    monkeypatch.setattr(fresh, "gen_pfdict", lambda f: pytest.fail("the table was made again"))
+    fresh.initialize()
+    assert fresh.total == jieba.dt.total and fresh.FREQ == jieba.dt.FREQ
+
+
+def test_damaged_prefix_table_is_made_again(tmp_path, caplog):
+    """A cut or foreign pickle is named in the log and replaced by a table made from the dictionary."""
+    jieba = pytest.importorskip("jieba")
+    dictionary = tmp_path / "jieba-zh-hans-hant-0.txt"
+    dictionary.write_text("张量 3 n\n張量 3 n\n", encoding="utf-8")
+    tokenizer = jieba.Tokenizer(str(dictionary))
+    for damage in (b"\x80\x05cut", pickle.dumps(["not", "a", "table"])):
+        search_dictionary.prefix_cache(dictionary).write_bytes(damage)
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="mkdocs.plugins.lesson"):
+            freq, total = search_dictionary.prefix_table(dictionary, tokenizer)
+        assert total == 6 and freq["張量"] == 3 and freq["张"] == 0  # jieba's table: words and their prefixes
+        assert "unreadable" in caplog.text and search_dictionary.prefix_cache(dictionary).name in caplog.text
+        assert pickle.loads(search_dictionary.prefix_cache(dictionary).read_bytes()) == (freq, total)
+
+
+def test_machine_cache_choice(tmp_path, monkeypatch):
+    """$LESSON_SEARCH_CACHE wins; an unwritable user folder falls back to the project's cache; a bad setting is an error."""
+    monkeypatch.setenv("LESSON_SEARCH_CACHE", str(tmp_path / "chosen"))
+    assert search_dictionary.machine_cache(tmp_path / "project") == tmp_path / "chosen"
+    monkeypatch.delenv("LESSON_SEARCH_CACHE")
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setattr(search_dictionary.platformdirs, "user_cache_path", lambda name: blocked / name)
+    assert search_dictionary.machine_cache(tmp_path / "project") == tmp_path / "project"
+    monkeypatch.setenv("LESSON_SEARCH_CACHE", str(blocked / "below-a-file"))
+    with pytest.raises(OSError, match="LESSON_SEARCH_CACHE=.*not a folder this build can write"):
+        search_dictionary.machine_cache(tmp_path / "project")

@@ -29,3 +29,28 @@ def test_a_cut_entry_is_compiled_again(tmp_path, caplog, keep):
     if keep == len(bc_magic) + 5:
         assert f"Cache {entry} unreadable (UnpicklingError" in caplog.text
     assert environment(tmp_path, cache).get_template("t.html").render(x=3) == "3!"  # rewritten whole
+
+
+def test_notebook_exporters_share_the_cache(tmp_path, monkeypatch):
+    """Every nbconvert exporter made after cache_notebook_templates compiles through the folder's cache: the second
+    exporter's templates come from it; wrapping twice keeps one wrapper (the second folder wins)."""
+    nbformat = pytest.importorskip("nbformat")
+    from nbconvert.exporters.html import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    from sitelib.incremental.template_cache import cache_notebook_templates
+
+    monkeypatch.setattr(TemplateExporter, "_create_environment", TemplateExporter.__dict__["_create_environment"])
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Hi")])
+    cache_notebook_templates(tmp_path / "first")
+    cache_notebook_templates(tmp_path / "cache")
+    assert TemplateExporter._create_environment.lesson_wrapped.__name__ == "_create_environment"
+    first, _ = HTMLExporter().from_notebook_node(notebook)
+    compiled = sorted(p.name for p in (tmp_path / "cache").glob("*.cache"))
+    assert len(compiled) > 5 and not list((tmp_path / "first").iterdir())
+    loaded = []
+    real_load = CheckedBytecodeCache.load_bytecode
+    monkeypatch.setattr(CheckedBytecodeCache, "load_bytecode",
+                        lambda self, bucket: (real_load(self, bucket), loaded.append(bucket.code is not None)))
+    second, _ = HTMLExporter().from_notebook_node(notebook)
+    assert second == first and loaded and all(loaded)  # every template of the second exporter came compiled

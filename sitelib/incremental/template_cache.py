@@ -60,3 +60,26 @@ def cache_handler_templates(config, folder: Path) -> None:
     cache = CheckedBytecodeCache(str(folder))
     for name in plugin.config.handlers:
         plugin.handlers.get_handler(name).env.bytecode_cache = cache
+
+
+def cache_notebook_templates(folder: Path) -> None:
+    """Give every environment nbconvert makes from now on, in this process, the bytecode cache in ``folder``.
+
+    mkdocs-jupyter makes its exporters inside its own conversion function, with
+    no way to hand them an environment, so nbconvert's environment factory is
+    wrapped (once per process: a second call only changes the folder).
+    """
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = CheckedBytecodeCache(str(folder))
+    create = TemplateExporter.__dict__["_create_environment"]
+    own = getattr(create, "lesson_wrapped", create)
+
+    def _create_environment(self):
+        env = own(self)
+        env.bytecode_cache = cache
+        return env
+
+    _create_environment.lesson_wrapped = own
+    TemplateExporter._create_environment = _create_environment

@@ -38,7 +38,8 @@ class Positive(c.Type):
 
 
 class Jobs(c.BaseConfigOption[int]):
-    """How many examples run at once: a whole number, 0 for one per core; also what ``!ENV`` gives ("2")."""
+    """How many examples run (or languages are built) at once: a whole number, 0 for one example per core and
+    every language; also what ``!ENV`` gives ("2")."""
 
     def __init__(self, default: int = 0):
         super().__init__()
@@ -82,7 +83,7 @@ class LessonConfig(base.Config):
     # Each example's time limit in seconds (its header's `lesson: timeout:` overrides), and the
     # output an example page shows: lines per cell and per notebook, characters per line.
     timeout = Positive(default=DEFAULT_TIME_LIMIT)
-    jobs = Jobs(default=0)  # examples executed at once, each in its own kernel (0: one per core)
+    jobs = Jobs(default=0)  # examples executed (each in its kernel) and languages built (each forked) at once
     output_lines = Positive(default=OutputLimits.cell_lines)
     notebook_output_lines = Positive(default=OutputLimits.notebook_lines)
     output_line_chars = Positive(default=OutputLimits.line_chars)

@@ -46,6 +46,7 @@ class LanguageBuild(Role):
         cache = project_root(config) / self.options.cache_dir
         self.charts = chart_cache.ChartCache(cache / "charts" / f"{self.language.code}.json")
         template_cache.cache_handler_templates(config, cache / "jinja" / "handlers")
+        template_cache.cache_notebook_templates(cache / "jinja" / "notebooks")
         if "mkdocs-jupyter" in config.plugins:  # it reads its entries unchecked: a damaged one is a traceback
             entry = functools.partial(keyed_cache.parse_json_object, fields={"content": str, "toc_tokens": list})
             keyed_cache.drop_unreadable(Path(config.plugins["mkdocs-jupyter"].config["cache_dir"]), "*.json",

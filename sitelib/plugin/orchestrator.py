@@ -3,12 +3,15 @@
 It holds the build lock from ``on_config`` to its end (a second build in the
 same checkout waits), checks the timings file before anything runs, and
 copies each language's build, made by :class:`~sitelib.plugin.language_build.LanguageBuild`
-in a fresh load of the configuration, into the site.
+in a fresh load of the configuration, into the site. The languages to build
+are built at once, as many as ``jobs`` allows, each in a forked child
+(:mod:`sitelib.plugin.forked_builds`).
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -19,6 +22,7 @@ from sitelib.examples import spares
 from sitelib.incremental import build_lock, language_sites
 from sitelib.incremental import inputs as build_inputs
 from sitelib.languages.language import Language, root_prefix
+from sitelib.plugin import forked_builds
 from sitelib.plugin.role import Role
 from sitelib.plugin.setup import configure, lagging_pages, project_root
 from sitelib.timings.store import TimingsFileError, load_timings
@@ -67,8 +71,13 @@ class Orchestrator(Role):
     def on_post_build(self, config):
         try:
             shared = build_inputs.shared_key(config, self.options, self.executed_digest)
-            for lang in self.languages:
-                self.build_language(config, lang, shared)
+            builds = [build for lang in self.languages if (build := self.plan_language(config, lang, shared))]
+            if len(builds) > 1 and forked_builds.can_fork():
+                warm_search_dictionary(config)  # once here, not once in every child
+            # Each build is one thread of Python: all at once finish together, whatever the core count.
+            forked_builds.run_all([(f"language {b.code}", b.run) for b in builds], self.options.jobs or len(builds))
+            for build in builds:
+                language_sites.publish(build.built, build.target)
         finally:
             self.release()
 
@@ -80,10 +89,10 @@ class Orchestrator(Role):
             self.lock.release()
             self.lock = None
 
-    def build_language(self, config, lang: Language, shared: str) -> None:
-        """Build ``lang`` from a fresh load of the same configuration, or reuse its unchanged, intact build.
+    def plan_language(self, config, lang: Language, shared: str) -> LanguageSite | None:
+        """Copy ``lang``'s unchanged, intact build into the site and return None; else what building it takes.
 
-        The build goes to ``<cache>/sites/<code>`` and is copied into the site.
+        A build goes to ``<cache>/sites/<code>`` and is copied into the site once every language is built.
         """
         root = project_root(config)
         prefix = root_prefix(lang.code, self.languages[0].code)
@@ -97,13 +106,38 @@ class Orchestrator(Role):
         target = Path(config.site_dir) / prefix
         if language_sites.reuse(built, key, target):
             log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
-            return
+            return None
         # The configured address, not serve's own: build and serve then make (and reuse) the same files.
         site_url = build_inputs.configured_site_url(config)
-        language_sites.build(config.config_file_path, lang.code, built,
-                             f"{site_url}{prefix}" if site_url else None, config.strict)  # sitemap and 404 links
-        language_sites.mark(built, key)
-        language_sites.publish(built, target)
+        return LanguageSite(lang.code, config.config_file_path, built, key, target,
+                            f"{site_url}{prefix}" if site_url else None, config.strict)
+
+
+@dataclass(frozen=True)
+class LanguageSite:
+    """One language's build to make: from the configuration file into ``built``, then copied to ``target``."""
+
+    code: str
+    config_file: str
+    built: Path
+    key: str
+    target: Path
+    site_url: str | None  # for the sitemap and the 404 page's links
+    strict: bool
+
+    def run(self) -> None:
+        """Build and mark it (possibly in a forked child: it writes only below ``built``)."""
+        language_sites.build(self.config_file, self.code, self.built, self.site_url, self.strict)
+        language_sites.mark(self.built, self.key)
+
+
+def warm_search_dictionary(config) -> None:
+    """Load jieba's dictionary (set up in on_config) before the languages fork, so no child loads its own."""
+    search = config.plugins.get("material/search")
+    if search is not None and search.config.enabled:
+        import jieba
+
+        jieba.dt.check_initialized()
 
 
 def without_theme_files(config) -> None:

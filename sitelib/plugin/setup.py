@@ -97,18 +97,22 @@ def use_traditional_search_dictionary(cache_dir: Path) -> None:
     segmented as words. jieba is one tokenizer per process, so every
     build, whatever its language or order, uses the same dictionary. It is
     set here, not through the search plugin's ``jieba_dict``, which would
-    make jieba reload it (1.7 s) in every build of every language.
+    make jieba reload it (1.7 s) in every build of every language. The
+    dictionary is made once per machine (``cache_dir`` is where it goes when
+    the user's cache folder cannot be written).
     """
     import jieba
 
-    from sitelib.languages.search_dictionary import jieba_cache, search_dictionary
+    from sitelib.languages.search_dictionary import (jieba_cache, load_with_prefix_table, machine_cache,
+                                                     search_dictionary)
 
-    path = os.path.abspath(search_dictionary(cache_dir))
+    path = os.path.abspath(search_dictionary(machine_cache(cache_dir)))
     if jieba.dt.dictionary != path:
         jieba.dt.set_dictionary(path)  # jieba.set_dictionary is bound to the same default tokenizer
-    # jieba's cache of it in the project's cache folder, not one per checkout path in the system temp folder.
-    # Tokenizer.initialize joins tmp_dir and cache_file and writes there atomically (jieba 0.42.1).
-    jieba.dt.tmp_dir = str(cache_dir)
+        load_with_prefix_table(jieba.dt, Path(path))
+    # Should jieba ever load it itself: its cache beside the dictionary, not one per checkout path in the
+    # system temp folder. Tokenizer.initialize joins tmp_dir and cache_file and writes there atomically (jieba 0.42.1).
+    jieba.dt.tmp_dir = os.path.dirname(path)
     jieba.dt.cache_file = jieba_cache(Path(path)).name
 
 

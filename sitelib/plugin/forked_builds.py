@@ -1,0 +1,206 @@
+"""Build several languages at once, each in a forked copy of this process.
+
+A language build is pure Python (Markdown, Jinja, jieba) and holds the GIL,
+so threads cannot overlap two of them; a fresh process would import MkDocs,
+Material and every plugin again (1.3 s). A fork starts with all of that
+imported, jieba's dictionary loaded and the executed notebooks known, and
+costs a few milliseconds. Each child builds into its own folder and exits;
+nothing it changes in memory reaches the parent, which is what the language
+builds already assume (each is a fresh load of the configuration).
+
+What a child logs is not printed by it: the records come back through a
+pipe with its result and are handled here, in the languages' order, by this
+process's loggers, so the log reads as a build one after another would and
+MkDocs' strict-mode counter counts every warning. A child's exception comes
+back the same way and is raised here, the first language's first.
+
+A process's first build runs in the process itself, not in a child: a
+language build loads much once per process (matplotlib for the chart,
+mkdocstrings' Python collector, nbconvert's templates, Pygments' lexers:
+2.5 s of a cold 4.4 s build), and children forked before that would each
+load it again (three cold languages in parallel took as long as one after
+another). Under ``mkdocs serve`` the process is warm after its first
+build, so an edit forks every language it rebuilds.
+
+Where ``os.fork`` is missing (Windows) or one job is asked for, the builds run
+one after another in this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import signal
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from mkdocs.exceptions import Abort, PluginError
+
+
+@dataclass
+class Outcome:
+    """What a child sent back: its log records and, if it failed, the exception (or its text)."""
+
+    records: list[logging.LogRecord] = field(default_factory=list)
+    error: BaseException | None = None
+
+
+class ChildFailed(RuntimeError):
+    """A child died without sending its outcome (killed, out of memory)."""
+
+
+class _Capture(logging.Handler):
+    """Keeps each record once, however many loggers of its chain have handlers (all are replaced by this)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[logging.LogRecord] = []
+        self._seen: set[int] = set()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if id(record) in self._seen:
+            return
+        self._seen.add(id(record))
+        # Plain data only: the arguments may not pickle, the traceback object cannot.
+        record.msg, record.args = record.getMessage(), None
+        if record.exc_info:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+            record.exc_info = None
+        self.records.append(record)
+
+
+def _capture_logs() -> _Capture:
+    """In a child: route every handler-bearing logger's output to one capture (nothing printed)."""
+    capture = _Capture()
+    loggers = [logging.getLogger(), *(lg for lg in logging.Logger.manager.loggerDict.values()
+                                      if isinstance(lg, logging.Logger))]
+    for logger in loggers:
+        if logger.handlers:
+            logger.handlers = [capture]
+    return capture
+
+
+def _portable(error: BaseException) -> BaseException:
+    """``error`` as it can cross the pipe: with the child's traceback as a note (MkDocs' own errors have
+    messages meant for the reader, and keep them alone); a PluginError with that text if it does not pickle."""
+    text = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    if not isinstance(error, (Abort, PluginError)):
+        error.add_note(f"In the forked language build:\n{text}")
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception:  # noqa: BLE001 - any error's pickling may fail in its own way
+        return PluginError(text)
+
+
+def _child(task: Callable[[], None], write_fd: int) -> None:
+    """Run ``task`` in the child and send its outcome; never returns (os._exit skips the parent's atexit)."""
+    code = 0
+    try:
+        capture = _capture_logs()
+        outcome = Outcome(capture.records)
+        try:
+            task()
+        except BaseException as error:  # noqa: BLE001 - Abort and KeyboardInterrupt too: all go to the parent
+            outcome.error = _portable(error)
+        data = pickle.dumps(outcome)
+        with os.fdopen(write_fd, "wb") as pipe:
+            pipe.write(data)
+    except BaseException:  # noqa: BLE001 - whatever happened, the child must not return into the parent's code
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _fork(task: Callable[[], None]) -> tuple[int, int]:
+    """Start ``task`` in a child; return its pid and the pipe's reading end."""
+    read_fd, write_fd = os.pipe()
+    sys.stdout.flush()
+    sys.stderr.flush()  # else text buffered here would be written twice, once by each process
+    with warnings.catch_warnings():
+        # Python 3.12+ warns when a process with threads forks (mkdocs serve runs its server and
+        # watcher in threads). The child runs only a MkDocs build: it takes no lock those threads
+        # hold (logging's are reset at fork) and exits with os._exit.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        _child(task, write_fd)
+    os.close(write_fd)
+    return pid, read_fd
+
+
+def _collect(pid: int, read_fd: int, name: str) -> Outcome:
+    """Read a child's whole outcome (before waiting: a full pipe would block it), then reap it."""
+    with os.fdopen(read_fd, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        code = os.waitstatus_to_exitcode(status)
+        why = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+        return Outcome(error=ChildFailed(f"the build of {name} stopped without a result ({why})"))
+    return pickle.loads(data)
+
+
+def _replay(outcome: Outcome) -> None:
+    for record in outcome.records:
+        logger = logging.getLogger(record.name)
+        if not logger.disabled:
+            logger.handle(record)
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
+
+
+# Whether this process has run a build itself (see the module's docstring): a fact about the process.
+_process = {"warm": False}
+
+
+def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int) -> None:
+    """Run each named task, up to ``jobs`` at once in forked children; raise the first failure (in task order).
+
+    Every child's log is replayed, in task order, before anything is raised.
+    An :class:`~mkdocs.exceptions.Abort` (strict mode's) stays one, so MkDocs
+    reports it as it would for a build in this process.
+    """
+    tasks = list(tasks)
+    if tasks and not _process["warm"]:
+        tasks.pop(0)[1]()
+        _process["warm"] = True
+    if jobs <= 1 or len(tasks) <= 1 or not can_fork():
+        for _, task in tasks:
+            task()
+        return
+    outcomes: dict[int, Outcome] = {}
+    running: dict[int, tuple[int, int, str]] = {}  # task index -> pid, pipe, name
+    try:
+        for index, (name, task) in enumerate(tasks):
+            if len(running) >= jobs:  # wait for the oldest: the pipes are read in order anyway
+                oldest = min(running)
+                outcomes[oldest] = _collect(*running.pop(oldest))
+            running[index] = (*_fork(task), name)
+        for index in sorted(running):
+            outcomes[index] = _collect(*running.pop(index))
+    finally:
+        for pid, read_fd, _ in running.values():  # interrupted here (Ctrl-C): stop and reap the others
+            _stop(pid, read_fd)
+    for index in sorted(outcomes):
+        _replay(outcomes[index])
+    for index in sorted(outcomes):
+        error = outcomes[index].error
+        if error is not None:
+            raise error
+
+
+def _stop(pid: int, read_fd: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except (ProcessLookupError, ChildProcessError):
+        pass
+    os.close(read_fd)

@@ -1,0 +1,146 @@
+"""Languages built at once in forked children: logs, errors and results as a build one after another gives."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.utils import CountHandler
+
+from sitelib.plugin import forked_builds
+
+pytestmark = pytest.mark.skipif(not forked_builds.can_fork(), reason="needs os.fork")
+
+
+@pytest.fixture()
+def warm(monkeypatch):
+    """This process counts as having built already, so every task forks (as under serve after its first build)."""
+    monkeypatch.setitem(forked_builds._process, "warm", True)
+
+
+@pytest.fixture()
+def records():
+    """Every record the 'mkdocs' logger handles here, and a strict-mode warning counter on it."""
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = seen.append
+    counter = CountHandler(level=logging.WARNING)
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(logging.INFO)  # as MkDocs sets it
+    logger.addHandler(handler)
+    logger.addHandler(counter)
+    yield seen, counter
+    logger.removeHandler(handler)
+    logger.removeHandler(counter)
+    logger.setLevel(level)
+
+
+def writer(folder: Path, name: str, text: str):
+    def task():
+        log = logging.getLogger("mkdocs.plugins.lesson")
+        log.info("building %s", name)
+        (folder / name).write_text(f"{text} from {os.getpid()}")
+        log.warning("a warning in %s", name)
+    return task
+
+
+def test_children_write_their_files_and_logs_come_back_in_order(tmp_path, warm, records):
+    """Each task runs in a process of its own; its records are handled here, in task order, and counted."""
+    seen, counter = records
+    forked_builds.run_all([(n, writer(tmp_path, n, n.upper())) for n in ("en", "zh", "zh-hant")], jobs=3)
+    pids = {(tmp_path / n).read_text().split(" from ")[1] for n in ("en", "zh", "zh-hant")}
+    assert len(pids) == 3 and str(os.getpid()) not in pids
+    messages = [r.getMessage() for r in seen if r.name == "mkdocs.plugins.lesson"]
+    assert messages == ["building en", "a warning in en", "building zh", "a warning in zh",
+                        "building zh-hant", "a warning in zh-hant"]
+    assert counter.get_counts() == [("WARNING", 3)]  # strict mode would stop this build too
+
+
+def test_jobs_limit_still_runs_every_task(tmp_path, warm):
+    """Fewer jobs than tasks: every task still runs, in a child."""
+    forked_builds.run_all([(str(i), writer(tmp_path, str(i), "x")) for i in range(4)], jobs=2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0", "1", "2", "3"]
+
+
+def test_first_build_of_a_process_runs_in_it(tmp_path, monkeypatch):
+    """A cold process runs its first task itself (so the others fork warm), then remembers it is warm."""
+    monkeypatch.setitem(forked_builds._process, "warm", False)
+    ran_here: list[str] = []
+
+    def first():
+        ran_here.append("first")  # visible here only if it ran in this process
+
+    forked_builds.run_all([("first", first), ("b", writer(tmp_path, "b", "x")), ("c", writer(tmp_path, "c", "x"))],
+                          jobs=2)
+    assert ran_here == ["first"] and forked_builds._process["warm"] is True
+    assert str(os.getpid()) not in (tmp_path / "b").read_text()
+
+
+def test_one_job_runs_here(tmp_path, warm):
+    """jobs=1 builds one after another in this process (no fork)."""
+    forked_builds.run_all([("a", writer(tmp_path, "a", "x")), ("b", writer(tmp_path, "b", "x"))], jobs=1)
+    assert all(str(os.getpid()) in (tmp_path / n).read_text() for n in "ab")
+
+
+def test_strict_abort_comes_back_as_itself(tmp_path, warm, records):
+    """A child's Abort (strict mode's) is raised here as an Abort, after every child's log is handled."""
+    def strict():
+        logging.getLogger("mkdocs.plugins.lesson").warning("broken link")
+        raise Abort("Aborted with 1 warnings in strict mode!")
+
+    with pytest.raises(Abort, match="Aborted with 1 warnings"):
+        forked_builds.run_all([("zh", strict), ("zh-hant", writer(tmp_path, "zh-hant", "x"))], jobs=2)
+    assert (tmp_path / "zh-hant").exists()  # the other language was built
+    assert [r.getMessage() for r in records[0] if r.levelno == logging.WARNING] == ["broken link",
+                                                                                   "a warning in zh-hant"]
+
+
+def test_other_errors_keep_their_type_and_the_childs_traceback(warm):
+    """An unexpected error is raised with its own type and message, and a note with the child's traceback."""
+    def broken():
+        raise KeyError("nav")
+
+    with pytest.raises(KeyError) as info:
+        forked_builds.run_all([("en", broken), ("zh", lambda: None)], jobs=2)
+    assert "In the forked language build" in "".join(info.value.__notes__)
+    assert "in broken" in "".join(info.value.__notes__)
+
+
+def test_unpicklable_error_becomes_a_plugin_error(warm):
+    """An error that cannot cross the pipe arrives as a PluginError holding its traceback's text."""
+    class Local(Exception):  # a class defined in a function does not pickle
+        pass
+
+    def broken():
+        raise Local("the reason")
+
+    with pytest.raises(PluginError, match="the reason"):
+        forked_builds.run_all([("en", broken), ("zh", lambda: None)], jobs=2)
+
+
+def test_child_that_dies_is_reported(warm):
+    """A child killed before it answers is an error naming its build and the signal, not a hang."""
+    def dies():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    with pytest.raises(forked_builds.ChildFailed, match=r"build of language zh stopped without a result "
+                                                        r"\(killed by signal 9\)"):
+        forked_builds.run_all([("language en", lambda: None), ("language zh", dies)], jobs=2)
+
+
+def test_exception_text_of_log_records_survives(warm, records):
+    """A record logged with a traceback (log.exception) arrives with the traceback's text."""
+    def logs_exception():
+        try:
+            raise ValueError("inner detail")
+        except ValueError:
+            logging.getLogger("mkdocs.plugins.lesson").exception("it failed")
+
+    forked_builds.run_all([("a", logs_exception), ("b", lambda: None)], jobs=2)
+    failed = [r for r in records[0] if r.getMessage() == "it failed"]
+    assert len(failed) == 1 and "inner detail" in failed[0].exc_text
