@@ -144,3 +144,28 @@ def test_exception_text_of_log_records_survives(warm, records):
     forked_builds.run_all([("a", logs_exception), ("b", lambda: None)], jobs=2)
     failed = [r for r in records[0] if r.getMessage() == "it failed"]
     assert len(failed) == 1 and "inner detail" in failed[0].exc_text
+
+
+def test_meanwhile_runs_beside_the_builds(tmp_path, monkeypatch):
+    """``meanwhile`` runs once in this process: beside a build run here (another thread), or while children build."""
+    import threading
+
+    for warm_process, jobs in ((False, 3), (True, 3), (True, 1)):
+        monkeypatch.setitem(forked_builds._process, "warm", warm_process)
+        calls: list[str] = []
+        forked_builds.run_all([(n, writer(tmp_path, n, "x")) for n in ("a", "b", "c")], jobs=jobs,
+                              meanwhile=lambda: calls.append(threading.current_thread().name))
+        here_beside_a_build = not warm_process or jobs == 1
+        assert calls == (["meanwhile"] if here_beside_a_build else [threading.current_thread().name])
+
+
+def test_meanwhile_error_is_raised_after_the_build(tmp_path, monkeypatch):
+    """An error of ``meanwhile`` (a full disk while copying a language) is raised once the build beside it ends."""
+    monkeypatch.setitem(forked_builds._process, "warm", False)
+
+    def fails():
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        forked_builds.run_all([("a", writer(tmp_path, "a", "x"))], jobs=2, meanwhile=fails)
+    assert (tmp_path / "a").exists()

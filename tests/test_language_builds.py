@@ -119,3 +119,48 @@ def test_an_extension_that_may_read_other_files_turns_the_render_cache_off(tmp_p
     assert "no render cache with pymdownx.snippets" in log
     assert not (project / ".cache" / "lesson" / "rendered").exists()
     assert (project / ".cache" / "lesson" / "rendered").parent.is_dir()
+
+
+def three_languages(project: Path) -> Path:
+    """``project`` with a Taiwan site generated from the Chinese one: a cold build runs English in its own
+    process, then forks the two Chinese builds at once."""
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "site_name: 两种语言}\n",
+        "site_name: 两种语言}\n        - {code: zh-hant, tag: zh-Hant, name: 繁體中文, theme: zh-Hant, source: zh,"
+        " convert: s2twp}\n"), encoding="utf-8")
+    return project
+
+
+def test_forked_languages_are_built_and_their_warnings_fail_strict(tmp_path):
+    """Forked builds publish their sites and log them in order; a warning in one fails the strict build, named."""
+    project = three_languages(make_project(tmp_path))
+    log = build(project)
+    en, zh, hant = (log.index(f"sites/{code}") for code in ("en", "zh", "zh-hant"))
+    assert en < zh < hant  # the children's records are handled in the languages' order
+    assert "张量保存数字" in (project / "site" / "zh" / "index.html").read_text(encoding="utf-8")
+    assert "張量儲存數字" in (project / "site" / "zh-hant" / "index.html").read_text(encoding="utf-8")
+    page = project / "docs" / "zh" / "index.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[坏链接](missing.md)\n", encoding="utf-8")
+    shutil.rmtree(project / ".cache" / "lesson" / "sites")  # English built here again, so both Chinese sites fork
+    failed = run_mkdocs("build", "--strict", cwd=project, env={"PYTHONPATH": str(project)})
+    output = failed.stdout + failed.stderr
+    assert failed.returncode != 0 and "Aborted with 1 warnings in strict mode!" in output
+    # Each forked Chinese build warned; both records reached this process's log.
+    assert failed.stderr.count("Doc file 'index.md' contains a link 'missing.md'") == 2
+
+
+def test_old_build_is_set_aside_and_removed(tmp_path):
+    """The previous build (and one an interrupted run left aside) leave the way at once and are gone when joined."""
+    from sitelib.incremental.language_sites import _set_aside
+
+    built = tmp_path / "sites" / "zh"
+    (built / "deep").mkdir(parents=True)
+    (built / "deep" / "index.html").write_text("old")
+    left = tmp_path / "sites" / ".zh.old-1-2"
+    left.mkdir()
+    (tmp_path / "sites" / "en").mkdir()
+    removing = _set_aside(built)
+    assert not built.exists()  # free for the new build before anything is deleted
+    removing.join()
+    assert sorted(p.name for p in (tmp_path / "sites").iterdir()) == ["en"]

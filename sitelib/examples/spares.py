@@ -35,11 +35,29 @@ class SpareKernels:
         self._kernel: Kernel | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._held = False  # refills wait: the build that used the spare is still running
+        self._wanted = False
+
+    def hold(self) -> None:
+        """Make refills wait until :meth:`let_go`: a kernel's start and torch import take a core that the
+        rebuild after an example edit (three languages on two cores) would otherwise wait for."""
+        with self._lock:
+            self._held = True
+
+    def let_go(self) -> None:
+        """Do the refill asked for while held (the build is done)."""
+        with self._lock:
+            wanted, self._held, self._wanted = self._wanted, False, False
+        if wanted:
+            self.refill()
 
     def refill(self) -> None:
         """Start a spare unless one is waiting (its torch import then runs in the background)."""
         env = kernel_env(self.import_root)
         with self._lock:
+            if self._held:
+                self._wanted = True
+                return
             stale = self._kernel
             if self._closed or (stale is not None and stale.env == env and stale.exit_code() is None):
                 return

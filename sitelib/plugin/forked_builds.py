@@ -33,6 +33,7 @@ import os
 import pickle
 import signal
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Callable, Sequence
@@ -161,29 +162,44 @@ def can_fork() -> bool:
 _process = {"warm": False}
 
 
-def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int) -> None:
+def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
+            meanwhile: Callable[[], object] | None = None) -> None:
     """Run each named task, up to ``jobs`` at once in forked children; raise the first failure (in task order).
 
     Every child's log is replayed, in task order, before anything is raised.
     An :class:`~mkdocs.exceptions.Abort` (strict mode's) stays one, so MkDocs
-    reports it as it would for a build in this process.
+    reports it as it would for a build in this process. ``meanwhile`` runs
+    here while the tasks do: in this thread while children build, or in a
+    thread of its own beside a task run here (joined before anything forks).
     """
     tasks = list(tasks)
+    here: list[Callable[[], None]] = []
     if tasks and not _process["warm"]:
-        tasks.pop(0)[1]()
-        _process["warm"] = True
+        here.append(tasks.pop(0)[1])
     if jobs <= 1 or len(tasks) <= 1 or not can_fork():
-        for _, task in tasks:
-            task()
+        here += [task for _, task in tasks]
+        tasks = []
+    if here:
+        _beside(here, meanwhile)
+        _process["warm"] = True
+        meanwhile = None
+    if not tasks:
+        if meanwhile is not None:
+            meanwhile()
         return
     outcomes: dict[int, Outcome] = {}
     running: dict[int, tuple[int, int, str]] = {}  # task index -> pid, pipe, name
     try:
         for index, (name, task) in enumerate(tasks):
             if len(running) >= jobs:  # wait for the oldest: the pipes are read in order anyway
+                if meanwhile is not None:  # after the forks, never during one
+                    meanwhile, work = None, meanwhile
+                    work()
                 oldest = min(running)
                 outcomes[oldest] = _collect(*running.pop(oldest))
             running[index] = (*_fork(task), name)
+        if meanwhile is not None:
+            meanwhile()
         for index in sorted(running):
             outcomes[index] = _collect(*running.pop(index))
     finally:
@@ -195,6 +211,31 @@ def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int) -> None:
         error = outcomes[index].error
         if error is not None:
             raise error
+
+
+def _beside(tasks: list[Callable[[], None]], meanwhile: Callable[[], object] | None) -> None:
+    """Run ``tasks`` in this thread, ``meanwhile`` in another; the thread's error is raised once both are done."""
+    if meanwhile is None:
+        for task in tasks:
+            task()
+        return
+    failed: list[BaseException] = []
+
+    def side():
+        try:
+            meanwhile()
+        except BaseException as error:  # noqa: BLE001 - raised in the caller's thread below
+            failed.append(error)
+
+    thread = threading.Thread(target=side, name="meanwhile", daemon=True)
+    thread.start()
+    try:
+        for task in tasks:
+            task()
+    finally:
+        thread.join()
+    if failed:
+        raise failed[0]
 
 
 def _stop(pid: int, read_fd: int) -> None:

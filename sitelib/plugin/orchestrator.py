@@ -37,6 +37,7 @@ class Orchestrator(Role):
         super().__init__(options, languages)
         self.executed_digest = ""  # the hash of every executed notebook, part of each language's fingerprint
         self.lock: build_lock.BuildLock | None = None
+        self.spares: spares.SpareKernels | None = None
 
     def on_config(self, config):
         try:  # a bad data file fails the build now, not after the examples ran and a language was built
@@ -50,9 +51,12 @@ class Orchestrator(Role):
         return config
 
     def on_files(self, files, config):
+        self.spares = spares.for_project(project_root(config))  # under serve, after its first build
+        if self.spares is not None:
+            self.spares.hold()  # its replacement starts once the languages are built (release)
         try:
-            # Under serve (after its first build) a spare kernel is waiting, torch imported.
-            executed = self.setup.examples.execute(config, self.options, spares=spares.for_project(project_root(config)))
+            # A spare kernel is waiting, torch imported, under serve.
+            executed = self.setup.examples.execute(config, self.options, spares=self.spares)
         except page_examples.ExampleError as error:
             raise PluginError(str(error)) from None
         self.executed_digest = page_examples.executed_digest(executed)
@@ -71,11 +75,15 @@ class Orchestrator(Role):
     def on_post_build(self, config):
         try:
             shared = build_inputs.shared_key(config, self.options, self.executed_digest)
-            builds = [build for lang in self.languages if (build := self.plan_language(config, lang, shared))]
+            plans = [self.plan_language(config, lang, shared) for lang in self.languages]
+            builds = [plan for plan in plans if isinstance(plan, LanguageSite)]
+            reused = [plan for plan in plans if isinstance(plan, Reused)]
             if len(builds) > 1 and forked_builds.can_fork():
                 warm_search_dictionary(config)  # once here, not once in every child
             # Each build is one thread of Python: all at once finish together, whatever the core count.
-            forked_builds.run_all([(f"language {b.code}", b.run) for b in builds], self.options.jobs or len(builds))
+            # The unchanged languages are copied into the site meanwhile (file writes, off the GIL).
+            forked_builds.run_all([(f"language {b.code}", b.run) for b in builds], self.options.jobs or len(builds),
+                                  meanwhile=lambda: [language_sites.write_all(r.contents, r.target) for r in reused])
             for build in builds:
                 language_sites.publish(build.built, build.target)
         finally:
@@ -88,9 +96,12 @@ class Orchestrator(Role):
         if self.lock is not None:
             self.lock.release()
             self.lock = None
+        if self.spares is not None:
+            self.spares.let_go()
+            self.spares = None
 
-    def plan_language(self, config, lang: Language, shared: str) -> LanguageSite | None:
-        """Copy ``lang``'s unchanged, intact build into the site and return None; else what building it takes.
+    def plan_language(self, config, lang: Language, shared: str) -> LanguageSite | Reused:
+        """What ``lang`` needs: its unchanged, intact build's files to copy into the site, or a build.
 
         A build goes to ``<cache>/sites/<code>`` and is copied into the site once every language is built.
         """
@@ -104,13 +115,22 @@ class Orchestrator(Role):
         key = language_sites.fingerprint([root / "docs" / lang.docs_code], root,
                                          {"shared": shared, "language": repr(lang), "lagging": repr(lagging)})
         target = Path(config.site_dir) / prefix
-        if language_sites.reuse(built, key, target):
+        contents = language_sites.verified(built, key)
+        if contents is not None:
             log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
-            return None
+            return Reused(contents, target)
         # The configured address, not serve's own: build and serve then make (and reuse) the same files.
         site_url = build_inputs.configured_site_url(config)
         return LanguageSite(lang.code, config.config_file_path, built, key, target,
                             f"{site_url}{prefix}" if site_url else None, config.strict)
+
+
+@dataclass(frozen=True)
+class Reused:
+    """An unchanged language: its checked files (name to bytes), to be written below ``target``."""
+
+    contents: dict[str, bytes]
+    target: Path
 
 
 @dataclass(frozen=True)
