@@ -164,3 +164,23 @@ def test_old_build_is_set_aside_and_removed(tmp_path):
     assert not built.exists()  # free for the new build before anything is deleted
     removing.join()
     assert sorted(p.name for p in (tmp_path / "sites").iterdir()) == ["en"]
+
+
+def test_a_language_build_lists_the_installed_themes_once_per_process(monkeypatch):
+    """Inside a language build's configuration load, MkDocs' theme lookups (which clear their own cache) reuse one
+    listing of the installed themes; MkDocs' own function is back afterwards."""
+    from mkdocs import utils
+
+    from sitelib.incremental import language_sites
+
+    scans = []
+    real_entry_points = utils.entry_points
+    monkeypatch.setattr(utils, "entry_points", lambda **kw: scans.append(kw) or real_entry_points(**kw))
+    monkeypatch.setattr(language_sites, "_installed_themes", {})
+    own = utils.get_themes
+    for _ in range(2):
+        with language_sites._themes_listed_once():
+            for _ in range(3):
+                assert utils.get_theme_dir("material").endswith("material/templates")
+                utils.get_themes.cache_clear()  # as mkdocs.theme.Theme does for every theme it loads
+    assert len(scans) == 1 and utils.get_themes is own

@@ -18,6 +18,7 @@ a build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -27,6 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -182,6 +184,32 @@ def _set_aside(built: Path) -> threading.Thread:
     return thread
 
 
+# The installed themes (name to entry point), listed once per process; see _themes_listed_once.
+_installed_themes: dict[str, object] = {}
+
+
+@contextmanager
+def _themes_listed_once():
+    """Let a configuration load find the installed themes without listing them again.
+
+    MkDocs lists them (scanning the entry points of every installed package,
+    0.1 s here) in each configuration load, and clears its own cache of the
+    list whenever it loads a theme, so every language build paid the scan the
+    build that started it had just made. The list cannot change while a
+    build runs; under serve, a theme installed meanwhile is seen after a restart.
+    """
+    from mkdocs import utils
+
+    real = utils.get_themes
+    if not _installed_themes:
+        _installed_themes.update(real())
+    utils.get_themes = functools.lru_cache(maxsize=None)(lambda: dict(_installed_themes))
+    try:
+        yield
+    finally:
+        utils.get_themes = real
+
+
 def build(config_file: str, code: str, site_dir: Path, site_url: str | None, strict: bool) -> None:
     """Build language ``code`` of ``config_file`` into an emptied ``site_dir``, with fresh plugin instances."""
     from mkdocs.commands.build import build as mkdocs_build  # imported here: it imports every theme and plugin
@@ -189,7 +217,8 @@ def build(config_file: str, code: str, site_dir: Path, site_url: str | None, str
 
     removing = _set_aside(site_dir)
     try:
-        config = load_config(config_file, site_dir=str(site_dir), site_url=site_url, strict=strict)
+        with _themes_listed_once():
+            config = load_config(config_file, site_dir=str(site_dir), site_url=site_url, strict=strict)
         config.plugins["lesson"].building = code
         config.plugins.on_startup(command="build", dirty=False)
         try:
