@@ -141,14 +141,21 @@ class ExamplePages:
             found.append((lesson.uri, src, runs))
         return found
 
-    def add_files(self, files, config, options):
-        """Execute the examples, then add this language's notebooks, downloads and report to ``files``."""
+    def add_files(self, files, config, options, executed: list | None = None):
+        """Add this language's notebooks, downloads and report to ``files``.
+
+        ``executed`` is what :meth:`execute` returned in the orchestrating
+        build (a language build started by it is handed that, and reads no
+        cache); without it the examples are taken from the cache here. Only
+        copies of its notebooks are changed.
+        """
         lang, conversion = self.lang, self.conversion
         root = Path(config.config_file_path).parent
         pages_dir = root / options.cache_dir / "pages" / lang.code
         self.pages.clear()
         limits = output_limits(options)
-        for lesson_uri, src, examples in self.execute(config, options, executing=False):
+        found = executed if executed is not None else self.execute(config, options, executing=False)
+        for lesson_uri, src, examples in found:
             for source, runs in examples.items():
                 stem = example_uri(source, src)
                 # Capped before rendering: the page, the download and the search index show the same text.

@@ -210,8 +210,12 @@ def _themes_listed_once():
         utils.get_themes = real
 
 
-def build(config_file: str, code: str, site_dir: Path, site_url: str | None, strict: bool) -> None:
-    """Build language ``code`` of ``config_file`` into an emptied ``site_dir``, with fresh plugin instances."""
+def build(config_file: str, code: str, site_dir: Path, site_url: str | None, strict: bool,
+          handed: dict | None = None) -> None:
+    """Build language ``code`` of ``config_file`` into an emptied ``site_dir``, with fresh plugin instances.
+
+    ``handed`` sets attributes of the new ``lesson`` plugin (what the starting build made for every language).
+    """
     from mkdocs.commands.build import build as mkdocs_build  # imported here: it imports every theme and plugin
     from mkdocs.config import load_config
 
@@ -220,6 +224,8 @@ def build(config_file: str, code: str, site_dir: Path, site_url: str | None, str
         with _themes_listed_once():
             config = load_config(config_file, site_dir=str(site_dir), site_url=site_url, strict=strict)
         config.plugins["lesson"].building = code
+        for name, value in (handed or {}).items():
+            setattr(config.plugins["lesson"], name, value)
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)

@@ -30,9 +30,11 @@ log = logging.getLogger("mkdocs.plugins.lesson")
 class LanguageBuild(Role):
     """Builds the pages of one language, reusing each unchanged page's rendering and search entries."""
 
-    def __init__(self, options, languages: list[Language], code: str) -> None:
+    def __init__(self, options, languages: list[Language], code: str, executed: list | None = None) -> None:
         super().__init__(options, languages)
         self.language = {lang.code: lang for lang in languages}[code]
+        # The orchestrator's executed examples (None: read them from its cache); never changed here.
+        self.executed = executed
         self.search_entries: search_entries.SearchEntries | None = None  # set in on_pre_build
         self.render_cache: render_cache.RenderCache | None = None  # likewise
         self.charts: chart_cache.ChartCache | None = None  # likewise
@@ -69,7 +71,7 @@ class LanguageBuild(Role):
 
     def on_files(self, files, config):
         try:
-            return self.setup.examples.add_files(files, config, self.options)
+            return self.setup.examples.add_files(files, config, self.options, self.executed)
         except page_examples.ExampleError as error:
             raise PluginError(str(error)) from None
 

@@ -11,7 +11,7 @@ are built at once, as many as ``jobs`` allows, each in a forked child
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -38,6 +38,7 @@ class Orchestrator(Role):
         self.executed_digest = ""  # the hash of every executed notebook, part of each language's fingerprint
         self.lock: build_lock.BuildLock | None = None
         self.spares: spares.SpareKernels | None = None
+        self.executed: list = []
 
     def on_config(self, config):
         try:  # a bad data file fails the build now, not after the examples ran and a language was built
@@ -59,6 +60,7 @@ class Orchestrator(Role):
             executed = self.setup.examples.execute(config, self.options, spares=self.spares)
         except page_examples.ExampleError as error:
             raise PluginError(str(error)) from None
+        self.executed = executed  # handed to each language build (a fork or this process: no copy made)
         self.executed_digest = page_examples.executed_digest(executed)
         config.nav = []
         return Files([])
@@ -122,7 +124,7 @@ class Orchestrator(Role):
         # The configured address, not serve's own: build and serve then make (and reuse) the same files.
         site_url = build_inputs.configured_site_url(config)
         return LanguageSite(lang.code, config.config_file_path, built, key, target,
-                            f"{site_url}{prefix}" if site_url else None, config.strict)
+                            f"{site_url}{prefix}" if site_url else None, config.strict, self.executed)
 
 
 @dataclass(frozen=True)
@@ -144,10 +146,12 @@ class LanguageSite:
     target: Path
     site_url: str | None  # for the sitemap and the 404 page's links
     strict: bool
+    executed: list = field(default_factory=list, compare=False, repr=False)  # the orchestrator's examples
 
     def run(self) -> None:
         """Build and mark it (possibly in a forked child: it writes only below ``built``)."""
-        language_sites.build(self.config_file, self.code, self.built, self.site_url, self.strict)
+        language_sites.build(self.config_file, self.code, self.built, self.site_url, self.strict,
+                             {"executed": self.executed})
         language_sites.mark(self.built, self.key)
 
 

@@ -46,6 +46,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
     def __init__(self) -> None:
         self.languages: list[Language] = []
         self.building: str | None = None  # set by the orchestrator on a language's own config
+        self.executed: list | None = None  # likewise: the examples it executed (sitelib.examples.pages.execute)
         self.role: Role = Role(None, [])  # changes nothing until on_config chooses the role
 
     @event_priority(100)  # before search and Material read theme.language
@@ -62,7 +63,7 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                 check_conversion(entry.convert, f"languages: '{entry.code}'")
         except (LanguageError, ConversionError) as error:
             raise PluginError(f"{config.config_file_path}: {error}") from None
-        self.role = (LanguageBuild(self.config, self.languages, self.building) if self.building
+        self.role = (LanguageBuild(self.config, self.languages, self.building, self.executed) if self.building
                      else Orchestrator(self.config, self.languages))
         return self.role.on_config(config)
 
