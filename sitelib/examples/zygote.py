@@ -15,9 +15,11 @@ native thread, OpenBLAS's, is stopped by OpenBLAS's own fork handler before
 each fork). The zygote reaps its children and reports each exit status.
 
 The state a fork shares and a fresh process would not: the RNGs seeded at
-import. Python's ``random`` reseeds itself after a fork; numpy's legacy
-global RNG and torch's default generator (seeded from the OS at import) are
-reseeded here from ``os.urandom``. Start-up-only settings (the hash seed,
+import. Python's ``random`` reseeds itself after a fork; torch's default
+generator (seeded from the OS at import, unlike torch 1.x's fixed seed) is
+reseeded here from ``os.urandom``, and so is numpy's legacy global RNG if a
+preloaded module imported ``numpy.random`` (numpy 2 loads it on first use,
+which then seeds it in the kernel). Start-up-only settings (the hash seed,
 ``sys.path``, ``MPLBACKEND`` read at import) come from the zygote's own
 environment, so a request whose environment differs (beyond the per-launch
 ``JPY_*`` names) is refused and that kernel starts the usual way.

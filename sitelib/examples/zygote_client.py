@@ -50,12 +50,7 @@ def supported() -> bool:
 
 
 def wanted(option: bool = True) -> bool:
-    """The plugin's ``zygote`` option, unless ``LESSON_ZYGOTE`` says otherwise, where supported.
-
-    >>> os.environ[ENV_SWITCH] = "0"; wanted(True)
-    False
-    >>> del os.environ[ENV_SWITCH]
-    """
+    """The plugin's ``zygote`` option, unless ``LESSON_ZYGOTE`` says otherwise (0 off, 1 on), where supported."""
     switch = os.environ.get(ENV_SWITCH, "").strip().lower()
     if switch in ("0", "false", "no", "off"):
         return False
@@ -86,9 +81,12 @@ class Zygote:
             raise ZygoteUnavailable(self._broken)
         deadline = time.monotonic() + timeout
         while select.select([self._sock], [], [], max(0.0, deadline - time.monotonic()))[0]:
-            data, fds, _, _ = socket.recv_fds(self._sock, 1 << 16, 1)
+            try:
+                data, fds, _, _ = socket.recv_fds(self._sock, 1 << 16, 1)
+            except ConnectionError:
+                data = b""
             if not data:
-                self._fail(f"the zygote exited (status {self.process.wait()})")
+                self._gone()
             message = json.loads(data)
             if "exit" in message:
                 self._exits[message["exit"]] = message["code"]
@@ -96,6 +94,14 @@ class Zygote:
             message["fds"] = fds
             return message
         return None
+
+    def _gone(self) -> None:
+        try:
+            status = self.process.wait(5)
+        except subprocess.TimeoutExpired:  # it closed the socket but lives on: stop it
+            self.process.kill()
+            status = self.process.wait()
+        self._fail(f"the zygote exited (status {status})")
 
     def _fail(self, reason: str) -> None:
         self._broken = reason
@@ -123,7 +129,10 @@ class Zygote:
         with self._lock:
             self._await_ready(wait)
             # Its stdout and stderr are the build's, as for a kernel jupyter_client starts.
-            socket.send_fds(self._sock, [json.dumps({"cmd": cmd, "cwd": cwd, "env": env}).encode()], [1, 2])
+            try:
+                socket.send_fds(self._sock, [json.dumps({"cmd": cmd, "cwd": cwd, "env": env}).encode()], [1, 2])
+            except ConnectionError:
+                self._gone()
             reply = self._receive(_REPLY_TIMEOUT)
             if reply is None:
                 self._fail(f"the zygote did not answer within {_REPLY_TIMEOUT} s")
