@@ -46,6 +46,25 @@ plt.plot([1, 2, 3], [3, 1, 2]); plt.title('zygote'); plt.show()
 """
 
 
+# Whether the kernel is a zygote's child (its outputs differ by design, so they are not compared).
+PARENT = """\
+# %%
+import os
+print('forked' if b'sitelib.examples.zygote' in open(f'/proc/{os.getppid()}/cmdline', 'rb').read() else 'new')
+"""
+
+
+def with_parent_check(root: Path, example: str) -> Path:
+    """A project with ``example`` and PARENT: two jobs, run one at a time, so the build starts a zygote."""
+    project = make_project(root, example)
+    (project / "lessonsrc" / "parent.py").write_text(PARENT, encoding="utf-8")
+    return project
+
+
+def printed(notebook) -> str:
+    return "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
+
+
 def outputs(notebook) -> list:
     return [cell.get("outputs") for cell in notebook.cells if cell.cell_type == "code"]
 
@@ -78,17 +97,19 @@ def env():
 def test_forked_kernels_give_the_outputs_of_new_processes(tmp_path, monkeypatch):
     """An example's executed outputs (text and figure) are the same with and without the zygote."""
     monkeypatch.delenv(ENV_SWITCH, raising=False)
-    project = make_project(tmp_path / "project", FACTS)
-    src = project / "lessonsrc"
-    forked = executed_examples(src, tmp_path / "forked", zygote=True)[src / "demo.py"].notebook
-    fresh = executed_examples(src, tmp_path / "fresh", zygote=False)[src / "demo.py"].notebook
-    assert outputs(forked) == outputs(fresh)
-    assert any("image/png" in o.get("data", {}) for o in outputs(forked)[1])  # the inline backend drew it
+    src = with_parent_check(tmp_path / "project", FACTS) / "lessonsrc"
+    forked = executed_examples(src, tmp_path / "forked", zygote=True, workers=1)
+    fresh = executed_examples(src, tmp_path / "fresh", zygote=False, workers=1)
+    assert (printed(forked[src / "parent.py"].notebook), printed(fresh[src / "parent.py"].notebook)) \
+        == ("forked\n", "new\n")
+    assert outputs(forked[src / "demo.py"].notebook) == outputs(fresh[src / "demo.py"].notebook)
+    assert any("image/png" in o.get("data", {}) for o in outputs(forked[src / "demo.py"].notebook)[1])  # inline
     lesson = ROOT / "lessonsrc"
-    example = lesson / "autograd_basics.py"
-    both = [executed_examples(lesson, tmp_path / f"lesson-{z}", only=[example], zygote=z)[example].notebook
+    examples = [lesson / "autograd_basics.py", lesson / "tensors_basics.py"]
+    both = [executed_examples(lesson, tmp_path / f"lesson-{z}", only=examples, zygote=z, workers=1)
             for z in (True, False)]
-    assert outputs(both[0]) == outputs(both[1])
+    for example in examples:
+        assert outputs(both[0][example].notebook) == outputs(both[1][example].notebook), example.name
     assert leftovers_of(psutil.Process()) == []
 
 
@@ -125,9 +146,11 @@ def test_exit_codes_and_kills_reach_forked_kernels(tmp_path, env):
             exiting.ready()
             client = exiting.km.blocking_client()
             client.start_channels()
-            client.execute("import os; os._exit(3)")
-            client.stop_channels()
-            assert wait_for(lambda: exiting.exit_code() is not None) and exiting.exit_code() == 3
+            try:
+                client.execute("import os; os._exit(3)")
+                assert wait_for(lambda: exiting.exit_code() is not None) and exiting.exit_code() == 3
+            finally:  # only now: closing the channels at once could drop the request
+                client.stop_channels()
             killed.ready()
             killed.kill()
             assert wait_for(lambda: killed.exit_code() is not None) and killed.exit_code() == -signal.SIGKILL
@@ -143,14 +166,18 @@ def test_a_time_limit_kills_the_forked_kernels_process_group(tmp_path, monkeypat
     """A looping cell runs out of time; the kernel and a process it started in its group are killed."""
     monkeypatch.delenv(ENV_SWITCH, raising=False)
     pid_file = tmp_path / "sleep.pid"
-    example = ("# %%\nimport subprocess, pathlib\n"
+    example = ("# %%\nimport os, subprocess, pathlib\n"
                "child = subprocess.Popen(['sleep', '120'])\n"
-               f"pathlib.Path({str(pid_file)!r}).write_text(str(child.pid))\n"
+               "forked = b'sitelib.examples.zygote' in open(f'/proc/{os.getppid()}/cmdline', 'rb').read()\n"
+               f"pathlib.Path({str(pid_file)!r}).write_text(f'{{child.pid}} {{forked}}')\n"
                "while True:\n    pass\n")
-    project = make_project(tmp_path / "project", example)
+    project = with_parent_check(tmp_path / "project", example)
+    (project / "lessonsrc" / "demo.py").rename(project / "lessonsrc" / "a_loop.py")  # runs first
     with pytest.raises(ExampleStopped, match="timed out after 3 s"):
-        executed_examples(project / "lessonsrc", tmp_path / "cache", timeout=3, zygote=True)
-    sleeper = int(pid_file.read_text())
+        executed_examples(project / "lessonsrc", tmp_path / "cache", timeout=3, zygote=True, workers=1)
+    sleeper, forked = pid_file.read_text().split()
+    sleeper = int(sleeper)
+    assert forked == "True"
 
     def gone():
         try:
@@ -219,16 +246,16 @@ def test_a_kernel_whose_environment_differs_is_not_forked(tmp_path, env):
 def test_a_spare_can_be_forked_and_runs_its_example_as_a_new_process_would(tmp_path, monkeypatch):
     """Under serve the project's zygote forks the spare once it is ready; the example's outputs are unchanged."""
     monkeypatch.delenv(ENV_SWITCH, raising=False)
-    project = make_project(tmp_path / "project", FACTS)
+    project = with_parent_check(tmp_path / "project", FACTS)
     src = project / "lessonsrc"
-    fresh = executed_examples(src, tmp_path / "fresh", zygote=False)[src / "demo.py"].notebook
+    fresh = executed_examples(src, tmp_path / "fresh", zygote=False, only=[src / "demo.py"])[src / "demo.py"].notebook
     spares = SpareKernels(project)
     try:
         env = kernel_env(project)
         Kernel(tmp_path, env, spares.zygotes().for_env(env)).close()  # waits until the zygote is ready
         spares.refill()
         assert isinstance(spares._kernel.km.provisioner.process, ForkedProcess)
-        warm = executed_examples(src, tmp_path / "warm", spares=spares)[src / "demo.py"].notebook
+        warm = executed_examples(src, tmp_path / "warm", spares=spares, only=[src / "demo.py"])[src / "demo.py"].notebook
     finally:
         spares.close()
     assert outputs(warm) == outputs(fresh)

@@ -279,14 +279,16 @@ def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None, zygote: boo
 
     ``spares`` (a sitelib.examples.spares.SpareKernels, under serve) hands
     out a kernel started ahead of need; it is refilled once the jobs are done.
-    ``zygote``: fork the kernels from a zygote (sitelib.examples.zygote) where
-    supported, the build's own or, under serve, the project's.
+    ``zygote``: fork kernels from a zygote (sitelib.examples.zygote) where supported: under serve the
+    project's, else the build's own if there are more jobs than workers (else all start at once anyway).
     The first failure stops the other jobs and is raised once every kernel is shut down.
     """
     pending = list(jobs)
     if not pending:
         return
-    zygotes = (Zygotes() if spares is None else spares.zygotes()) if wanted(zygote) else None
+    zygotes = None
+    if wanted(zygote) and (spares is not None or len(pending) > workers):
+        zygotes = Zygotes() if spares is None else spares.zygotes()
     runner = _Runner(pending, max(1, min(workers, len(pending))), spares, zygotes)
     with _sigterm_as_interrupt():
         try:
