@@ -35,10 +35,10 @@ _MACHINE_CACHE = "LESSON_SEARCH_CACHE"  # a folder instead of the user's cache f
 def machine_cache(project_cache: Path) -> Path:
     """Where the dictionary is kept: ``$LESSON_SEARCH_CACHE``, else the user's cache folder, else ``project_cache``.
 
-    The user's folder is shared by every checkout on the machine; the
-    dictionary's name is its key, so checkouts of different versions keep
-    different files side by side. A home that cannot be written falls back to
-    the project's own cache.
+    The user's folder is shared by every checkout on the machine. Only the
+    current key is kept there (:func:`search_dictionary` removes the others),
+    so two checkouts whose dictionaries differ remake it in turn. A home that
+    cannot be written falls back to the project's own cache.
     """
     chosen = os.environ.get(_MACHINE_CACHE)
     folder = Path(chosen) if chosen else platformdirs.user_cache_path("lesson01") / "search"
@@ -88,7 +88,7 @@ def search_dictionary(cache_dir: Path) -> Path:
     """The dictionary's path in ``cache_dir``, generated when missing; older dictionaries and their caches go."""
     path = cache_dir / f"jieba-zh-hans-hant-{dictionary_key()}.txt"
     for stale in cache_dir.glob("jieba-zh-hans-hant-*"):
-        if stale not in (path, jieba_cache(path), prefix_cache(path)) and not stale.name.startswith("."):
+        if stale not in (path, jieba_cache(path), prefix_cache(path)):
             stale.unlink(missing_ok=True)  # another checkout's build may have removed it already
     return traditional_search_dictionary(path)
 

@@ -80,8 +80,6 @@ class Orchestrator(Role):
             plans = [self.plan_language(config, lang, shared) for lang in self.languages]
             builds = [plan for plan in plans if isinstance(plan, LanguageSite)]
             reused = [plan for plan in plans if isinstance(plan, Reused)]
-            if len(builds) > 1 and forked_builds.can_fork():
-                warm_search_dictionary(config)  # once here, not once in every child
             # Each build is one thread of Python: all at once finish together, whatever the core count.
             # The unchanged languages are copied into the site meanwhile (file writes, off the GIL).
             forked_builds.run_all([(f"language {b.code}", b.run) for b in builds], self.options.jobs or len(builds),
@@ -153,15 +151,6 @@ class LanguageSite:
         language_sites.build(self.config_file, self.code, self.built, self.site_url, self.strict,
                              {"executed": self.executed})
         language_sites.mark(self.built, self.key)
-
-
-def warm_search_dictionary(config) -> None:
-    """Load jieba's dictionary (set up in on_config) before the languages fork, so no child loads its own."""
-    search = config.plugins.get("material/search")
-    if search is not None and search.config.enabled:
-        import jieba
-
-        jieba.dt.check_initialized()
 
 
 def without_theme_files(config) -> None:
