@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,56 @@ def test_meanwhile_error_is_raised_after_the_build(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         forked_builds.run_all([("a", writer(tmp_path, "a", "x"))], jobs=2, meanwhile=fails)
     assert (tmp_path / "a").exists()
+
+
+def waits_for(path: Path, then: Path):
+    """A task that finishes only once ``path`` exists (made by the parent meanwhile), writing its niceness to ``then``."""
+    def task():
+        deadline = time.monotonic() + 30
+        while not path.exists():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{path.name} never appeared")
+            time.sleep(0.01)
+        then.write_text(str(os.nice(0)))
+    return task
+
+
+def test_first_done_runs_while_the_others_still_build_and_they_run_at_a_lower_priority(tmp_path, warm, records):
+    """The first task's success is acted on before the later tasks end (they wait for what ``first_done``
+    makes), after ``meanwhile`` and the first task's log; the later children are niced."""
+    seen, _ = records
+    order: list[str] = []
+    gate = tmp_path / "gate"
+
+    def first_done():
+        order.append("first_done")
+        assert (tmp_path / "en").exists() and (tmp_path / "meanwhile").exists()
+        assert [r.getMessage() for r in seen if r.name == "mkdocs.plugins.lesson"][0] == "building en"
+        gate.write_text("go")
+
+    forked_builds.run_all([("en", writer(tmp_path, "en", "EN")), ("zh", waits_for(gate, tmp_path / "zh"))], jobs=2,
+                          meanwhile=lambda: (tmp_path / "meanwhile").write_text("x"), first_done=first_done)
+    assert order == ["first_done"]
+    assert int((tmp_path / "zh").read_text()) == os.nice(0) + forked_builds.LOWER_BY
+
+
+def test_first_done_is_not_run_when_the_first_task_fails(tmp_path, warm, records):
+    """A failed first language is not shown: its error is raised after every child's log is replayed."""
+    called: list[bool] = []
+
+    def fails():
+        raise PluginError("en broke")
+
+    with pytest.raises(PluginError, match="en broke"):
+        forked_builds.run_all([("en", fails), ("zh", writer(tmp_path, "zh", "ZH"))], jobs=2,
+                              first_done=lambda: called.append(True))
+    assert not called and (tmp_path / "zh").exists()
+
+
+def test_first_done_follows_the_first_task_when_all_run_here(tmp_path, records, monkeypatch):
+    """With one job (no fork), ``first_done`` still comes between the first task and the second."""
+    monkeypatch.setitem(forked_builds._process, "warm", True)
+    order: list[str] = []
+    forked_builds.run_all([("en", lambda: order.append("en")), ("zh", lambda: order.append("zh"))], jobs=1,
+                          first_done=lambda: order.append("first_done"))
+    assert order == ["en", "first_done", "zh"]

@@ -154,11 +154,41 @@ def mark(built: Path, key: str) -> None:
     write_text_atomic(built / FINGERPRINT, json.dumps({"key": key, "files": files}, indent=0))
 
 
-def publish(built: Path, target: Path) -> None:
-    """Copy a just-built (and marked) language into ``target``, checked like a reused one."""
+def publish(built: Path, target: Path, replace: bool = False) -> None:
+    """Copy a just-built (and marked) language into ``target``, checked like a reused one.
+
+    ``replace``: ``target`` holds its previous build, shown while this one
+    was made (sitelib.plugin.serve_first); each file is swapped in whole and
+    what the new build lacks is removed, so a reader never meets half a page.
+    """
     record = _record(built)
-    if record is None or not reuse(built, record["key"], target):
+    contents = None if record is None else verified(built, record["key"])
+    if contents is None:
         raise RuntimeError(f"{built}: the language build just made does not match its own record")
+    (replace_all if replace else write_all)(contents, target)
+
+
+def set_aside_previous(built: Path) -> Path | None:
+    """Move the finished build in ``built`` out of the way before it is built again, to be shown meanwhile.
+
+    Returns where it went (:func:`previous_contents` reads it), or None if there is no finished build.
+    """
+    for left in built.parent.glob(f".{built.name}.shown-*") if built.parent.is_dir() else ():
+        shutil.rmtree(left, ignore_errors=True)  # left by a serve that was stopped while building
+    if not (built / FINGERPRINT).is_file():
+        return None
+    moved = built.with_name(f".{built.name}.shown-{os.getpid()}-{time.monotonic_ns()}")
+    built.rename(moved)
+    return moved
+
+
+def previous_contents(aside: Path) -> dict[str, bytes] | None:
+    """The files of a build set aside, if intact against its own record (else None, logged); then removes it."""
+    try:
+        record = _record(aside)
+        return None if record is None else verified(aside, record["key"])
+    finally:
+        shutil.rmtree(aside, ignore_errors=True)
 
 
 def write_all(contents: dict[str, bytes], target: Path) -> None:
@@ -168,6 +198,22 @@ def write_all(contents: dict[str, bytes], target: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.unlink(missing_ok=True)
         dest.write_bytes(data)
+
+
+def replace_all(contents: dict[str, bytes], target: Path) -> None:
+    """Write each file by renaming a finished copy over the old one, then remove what ``contents`` lacks."""
+    for name, data in contents.items():
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        new = dest.with_name(f".{dest.name}.new")
+        new.write_bytes(data)
+        os.replace(new, dest)
+    for path in sorted(target.rglob("*"), reverse=True):  # a folder's files before the folder
+        if path.is_dir():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif path.relative_to(target).as_posix() not in contents:
+            path.unlink()
 
 
 def _set_aside(built: Path) -> threading.Thread:

@@ -117,8 +117,8 @@ def _child(task: Callable[[], None], write_fd: int) -> None:
         os._exit(code)
 
 
-def _fork(task: Callable[[], None]) -> tuple[int, int]:
-    """Start ``task`` in a child; return its pid and the pipe's reading end."""
+def _fork(task: Callable[[], None], lower: bool = False) -> tuple[int, int]:
+    """Start ``task`` in a child (at a lower priority if ``lower``); return its pid and the pipe's reading end."""
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()  # else text buffered here would be written twice, once by each process
@@ -130,6 +130,8 @@ def _fork(task: Callable[[], None]) -> tuple[int, int]:
         pid = os.fork()
     if pid == 0:
         os.close(read_fd)
+        if lower:
+            os.nice(LOWER_BY)
         _child(task, write_fd)
     os.close(write_fd)
     return pid, read_fd
@@ -158,12 +160,17 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
+# How much less CPU priority (nice) the builds after a first one waited for get: the first then runs nearly
+# alone, the others take what it leaves. An example edit under serve, 3 languages on 2 cores, showed English
+# after 1.86-1.97 s with it, 2.54-2.67 s without (English's build 0.8 s against 1.4 s).
+LOWER_BY = 10
+
 # Whether this process has run a build itself (see the module's docstring): a fact about the process.
 _process = {"warm": False}
 
 
 def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
-            meanwhile: Callable[[], object] | None = None) -> None:
+            meanwhile: Callable[[], object] | None = None, first_done: Callable[[], object] | None = None) -> None:
     """Run each named task, up to ``jobs`` at once in forked children; raise the first failure (in task order).
 
     Every child's log is replayed, in task order, before anything is raised.
@@ -171,6 +178,9 @@ def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
     reports it as it would for a build in this process. ``meanwhile`` runs
     here while the tasks do: in this thread while children build, or in a
     thread of its own beside a task run here (joined before anything forks).
+    ``first_done`` runs once the first task has succeeded (its log replayed,
+    ``meanwhile`` done) while the others may still run; the children of the
+    others then run at a lower priority, so the first finishes sooner.
     """
     tasks = list(tasks)
     here: list[Callable[[], None]] = []
@@ -180,32 +190,46 @@ def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
         here += [task for _, task in tasks]
         tasks = []
     if here:
-        _beside(here, meanwhile)
+        _beside(here[:1], meanwhile)
         _process["warm"] = True
         meanwhile = None
+        if first_done is not None:
+            first_done, done = None, first_done
+            done()
+        for task in here[1:]:
+            task()
     if not tasks:
         if meanwhile is not None:
             meanwhile()
         return
     outcomes: dict[int, Outcome] = {}
     running: dict[int, tuple[int, int, str]] = {}  # task index -> pid, pipe, name
+    replayed = 0  # the outcomes replayed already (the first one's, when first_done ran)
+
+    def collect(index: int) -> None:
+        nonlocal replayed
+        outcomes[index] = _collect(*running.pop(index))
+        if index == 0 and first_done is not None and outcomes[0].error is None:
+            _replay(outcomes[0])
+            replayed = 1
+            first_done()
+
     try:
         for index, (name, task) in enumerate(tasks):
             if len(running) >= jobs:  # wait for the oldest: the pipes are read in order anyway
                 if meanwhile is not None:  # after the forks, never during one
                     meanwhile, work = None, meanwhile
                     work()
-                oldest = min(running)
-                outcomes[oldest] = _collect(*running.pop(oldest))
-            running[index] = (*_fork(task), name)
+                collect(min(running))
+            running[index] = (*_fork(task, lower=first_done is not None and index > 0), name)
         if meanwhile is not None:
             meanwhile()
         for index in sorted(running):
-            outcomes[index] = _collect(*running.pop(index))
+            collect(index)
     finally:
         for pid, read_fd, _ in running.values():  # interrupted here (Ctrl-C): stop and reap the others
             _stop(pid, read_fd)
-    for index in sorted(outcomes):
+    for index in sorted(outcomes)[replayed:]:
         _replay(outcomes[index])
     for index in sorted(outcomes):
         error = outcomes[index].error

@@ -22,7 +22,7 @@ from sitelib.examples import spares
 from sitelib.incremental import build_lock, language_sites
 from sitelib.incremental import inputs as build_inputs
 from sitelib.languages.language import Language, root_prefix
-from sitelib.plugin import forked_builds
+from sitelib.plugin import forked_builds, serve_first
 from sitelib.plugin.role import Role
 from sitelib.plugin.setup import configure, lagging_pages, project_root
 from sitelib.timings.store import TimingsFileError, load_timings
@@ -66,6 +66,7 @@ class Orchestrator(Role):
         return Files([])
 
     def on_serve(self, server, config, builder):
+        serve_first.serving(project_root(config), server)
         if self.options.execute and self.options.examples:  # from now on an edited example finds its kernel started
             root = project_root(config)
             spares.serving(root, (root / self.options.examples[0].src).parent)
@@ -75,18 +76,39 @@ class Orchestrator(Role):
         return server
 
     def on_post_build(self, config):
+        server = None
         try:
             shared = build_inputs.shared_key(config, self.options, self.executed_digest)
             plans = [self.plan_language(config, lang, shared) for lang in self.languages]
             builds = [plan for plan in plans if isinstance(plan, LanguageSite)]
             reused = [plan for plan in plans if isinstance(plan, Reused)]
+            later = builds[1:]
+            # Under serve, the first language rebuilt is shown as soon as it is built, the others' previous
+            # builds meanwhile (sitelib.plugin.serve_first); never a language at the root after the first.
+            if later and all(b.target != Path(config.site_dir) for b in later):
+                server = serve_first.server_for(project_root(config))
+            previous = [language_sites.set_aside_previous(b.built) for b in later] if server else []
+
+            def meanwhile():  # file writes, off the GIL: beside the builds
+                for r in reused:
+                    language_sites.write_all(r.contents, r.target)
+                for build, aside in zip(later, previous):
+                    contents = language_sites.previous_contents(aside) if aside is not None else None
+                    language_sites.write_all(contents or {}, build.target)
+
+            def first_done():
+                language_sites.publish(builds[0].built, builds[0].target)
+                serve_first.show(server)
+                log.info("Language %s shown; %s still building", builds[0].code, ", ".join(b.code for b in later))
+
             # Each build is one thread of Python: all at once finish together, whatever the core count.
-            # The unchanged languages are copied into the site meanwhile (file writes, off the GIL).
             forked_builds.run_all([(f"language {b.code}", b.run) for b in builds], self.options.jobs or len(builds),
-                                  meanwhile=lambda: [language_sites.write_all(r.contents, r.target) for r in reused])
-            for build in builds:
-                language_sites.publish(build.built, build.target)
+                                  meanwhile=meanwhile, first_done=first_done if server else None)
+            for build in later if server else builds:
+                language_sites.publish(build.built, build.target, replace=server is not None)
         finally:
+            if server is not None:
+                serve_first.new_version(server)  # open pages reload once more, to the whole site
             self.release()
 
     def on_build_error(self, error):

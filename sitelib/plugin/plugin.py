@@ -15,8 +15,9 @@ and handed every event:
 A language none of whose inputs changed is not built again
 (``sitelib.incremental.language_sites``), so under ``mkdocs serve`` an edit
 rebuilds only the languages it touches. The plugin keeps no module-level state
-(the one exception: under serve, sitelib.examples.spares keeps a spare kernel
-per project, made in the orchestrator's ``on_serve``), and it defines no
+(the exceptions, both under serve and set in the orchestrator's ``on_serve``:
+sitelib.examples.spares keeps a spare kernel per project, and
+sitelib.plugin.serve_first a weak reference to the server), and it defines no
 ``on_startup``, so MkDocs gives every build its own instance.
 """
 
