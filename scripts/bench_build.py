@@ -160,14 +160,21 @@ def serve_latencies(project: Path, runs: int) -> dict[str, list[float]]:
                 results.setdefault("prose edit (zh-Hant)", []).append(
                     wait_for(server.base + f"zh-hant/{PROSE}/", marker + "zh", saved))
             time.sleep(1)
+            # An example or helper edit rebuilds every language; serve shows the first (English) when it is
+            # built, so the page an author looks at is timed, then the last language (the rebuild's end).
             saved = append(project / "lessonsrc" / EXAMPLE, f'\n# %%\nprint("{marker}ex")\n')
             results.setdefault("example edit", []).append(
                 wait_for(server.base + "examples/autograd_basics/", marker + "ex", saved))
+            if hant:
+                results.setdefault("example edit, every language", []).append(
+                    wait_for(server.base + "zh-hant/examples/autograd_basics/", marker + "ex", saved))
             time.sleep(1)
             # No example imports the helper; the API page renders its documented functions, so that page shows it.
             saved = append(project / "lessonsrc" / "timing.py",
                            f'\n\ndef bench_mark_{n}():\n    """{marker}helper."""\n')
             results.setdefault("helper edit", []).append(wait_for(server.base + "api/", marker + "helper", saved))
+            if hant:
+                wait_for(server.base + "zh-hant/api/", marker + "helper", saved)  # the next edit starts after it
             time.sleep(1)
     finally:
         server.close()

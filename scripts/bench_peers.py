@@ -181,6 +181,7 @@ ROWS = [("cold build", "cold build", "floor cold build", "gallery cold build"),
         ("warm build", "warm build", "floor warm build", "gallery warm build"),
         ("English prose edit", "prose edit (en)", "floor prose edit (en)", None),
         ("example edit", "example edit", None, "gallery example edit"),
+        ("  every language shown", "example edit, every language", None, None),
         ("Chinese edit (zh)", "prose edit (zh)", None, None),
         ("Chinese edit (zh-Hant)", "prose edit (zh-Hant)", None, None)]
 

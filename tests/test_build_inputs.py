@@ -35,3 +35,21 @@ def test_every_watched_path_is_a_fingerprint_input():
     inputs = set(shared_inputs(config, plugin.config)) | {ROOT / "docs" / lang.docs_code for lang in plugin.languages}
     for path in watched(config, plugin.config, [lang.docs_code for lang in plugin.languages]):
         assert any(path == each or path.is_relative_to(each) for each in inputs), path
+
+
+def test_the_configured_address_follows_the_file_its_environment_and_what_it_inherits(tmp_path, monkeypatch):
+    """Parsed once per text and environment: a changed SITE_URL, a changed file and an inherited value are seen."""
+    from types import SimpleNamespace
+
+    from sitelib.incremental.inputs import configured_site_url
+
+    (tmp_path / "base.yml").write_text("site_url: https://inherited.example/x\n")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text('site_name: t\nsite_url: !ENV [SITE_URL, "https://default.example/a"]\n')
+    at = SimpleNamespace(config_file_path=str(config))
+    monkeypatch.delenv("SITE_URL", raising=False)
+    assert configured_site_url(at) == "https://default.example/a/"
+    monkeypatch.setenv("SITE_URL", "https://set.example/b/")
+    assert configured_site_url(at) == "https://set.example/b/"
+    config.write_text("site_name: t\nINHERIT: base.yml\n")
+    assert configured_site_url(at) == "https://inherited.example/x/"

@@ -6,6 +6,9 @@ watches cannot drift apart from each other.
 
 from __future__ import annotations
 
+import functools
+import io
+import os
 import sys
 from pathlib import Path
 
@@ -37,11 +40,20 @@ def configured_site_url(config) -> str:
     host, and the 404 page's links use the address's path, which serve
     mounts the site under anyway.
     """
+    with open(config.config_file_path, "rb") as handle:
+        text = handle.read()
+    # Parsed once per text and environment (``!ENV`` tags read it): a build asks once per language built.
+    return _site_url(config.config_file_path, text, tuple(sorted(os.environ.items())))
+
+
+@functools.lru_cache(maxsize=8)
+def _site_url(path: str, text: bytes, environment: tuple) -> str:
     from mkdocs.config import config_options
     from mkdocs.utils.yaml import yaml_load
 
-    with open(config.config_file_path, "rb") as handle:
-        value = (yaml_load(handle) or {}).get("site_url")
+    source = io.BytesIO(text)
+    source.name = path  # an INHERIT line is read relative to it
+    value = (yaml_load(source) or {}).get("site_url")
     return config_options.URL(is_dir=True).validate(value) if value else ""
 
 

@@ -11,7 +11,6 @@ language converts its source language's table, like every other string.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 STRINGS = {
@@ -35,9 +34,6 @@ STRINGS = {
 }
 
 MKDOCSTRINGS_LOCALES = {"en": "en", "zh": "zh"}  # mkdocstrings-python 2.0's languages/*.html.jinja
-_JUPYTER_COPY = re.compile(r'(aria-label=")Copy to Clipboard(")|(<span class="notice" hidden(?:="")?>)Copied!(</span>)')
-
-
 def apply(config, strings: dict) -> None:
     """Put ``strings`` where the theme and the toc extension read their interface words."""
     for entry, name in zip(config.theme.get("palette") or [], strings["palette"]):
@@ -83,9 +79,8 @@ def notebook_copy_button(html: str, strings: dict) -> str:
     ...                      STRINGS["zh"])
     '<clipboard-copy aria-label="复制到剪贴板"><span class="notice" hidden="">已复制</span>'
     """
-    def words(m: re.Match) -> str:  # the page may come re-serialised (hidden="") by an earlier hook
-        if m.group(1):
-            return m.group(1) + strings["copy"] + m.group(2)
-        return m.group(3) + strings["copied"] + m.group(4)
-
-    return _JUPYTER_COPY.sub(words, html)
+    # Plain replacements: a notebook page is a megabyte, which a regular expression scanned for 14 ms.
+    html = html.replace('aria-label="Copy to Clipboard"', f'aria-label="{strings["copy"]}"')
+    for notice in ('<span class="notice" hidden>', '<span class="notice" hidden="">'):  # re-serialised by a hook
+        html = html.replace(f"{notice}Copied!</span>", f"{notice}{strings['copied']}</span>")
+    return html

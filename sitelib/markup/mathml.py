@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -17,6 +18,7 @@ _NOTEBOOK_PROSE = re.compile(r'<div class="[^"]*jp-RenderedMarkdown[^"]*"[^>]*>'
 _DIV = re.compile(r"<div\b|</div>")
 
 
+@functools.lru_cache(maxsize=4096)  # the same formulas on every language's page, in every build under serve
 def tex_to_mathml(tex: str, display: bool) -> str:
     """MathML for ``tex`` (HTML entities in it, such as ``&lt;``, are decoded first).
 

@@ -15,7 +15,7 @@ from mkdocs.exceptions import PluginError
 
 from sitelib.examples import pages as page_examples
 from sitelib.examples.notebooks import SETUP_TAG
-from sitelib.incremental import template_cache
+from sitelib.incremental import template_cache, theme_files
 from sitelib.languages import interface as interface_strings
 from sitelib.languages import translations
 from sitelib.languages.conversion import Conversion
@@ -72,6 +72,7 @@ def configure(config, options, languages: list[Language], lang: Language, orches
         except LanguageError as error:
             raise PluginError(str(error)) from None
     template_cache.cache_theme_templates(config, root / options.cache_dir / "jinja" / "theme")
+    theme_files.list_installed_once(config)
     if any(other.convert == "s2twp" for other in languages):  # English pages quote Chinese too
         use_traditional_search_dictionary(root / options.cache_dir / "search")
     config.extra["alternate"] = [
