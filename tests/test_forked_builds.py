@@ -173,20 +173,21 @@ def test_meanwhile_error_is_raised_after_the_build(tmp_path, monkeypatch):
 
 
 def waits_for(path: Path, then: Path):
-    """A task that finishes only once ``path`` exists (made by the parent meanwhile), writing its niceness to ``then``."""
+    """A task that finishes only once ``path`` exists (made by the parent meanwhile), then writes ``then``."""
     def task():
         deadline = time.monotonic() + 30
         while not path.exists():
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{path.name} never appeared")
             time.sleep(0.01)
-        then.write_text(str(os.nice(0)))
+        then.write_text("done")
     return task
 
 
-def test_first_done_runs_while_the_others_still_build_and_they_run_at_a_lower_priority(tmp_path, warm, records):
+def test_first_done_runs_while_the_others_still_build(tmp_path, warm, records, monkeypatch):
     """The first task's success is acted on before the later tasks end (they wait for what ``first_done``
-    makes), after ``meanwhile`` and the first task's log; the later children are niced."""
+    makes), after ``meanwhile`` and the first task's log."""
+    monkeypatch.setattr(forked_builds, "usable_cores", lambda: 2)
     seen, _ = records
     order: list[str] = []
     gate = tmp_path / "gate"
@@ -199,8 +200,25 @@ def test_first_done_runs_while_the_others_still_build_and_they_run_at_a_lower_pr
 
     forked_builds.run_all([("en", writer(tmp_path, "en", "EN")), ("zh", waits_for(gate, tmp_path / "zh"))], jobs=2,
                           meanwhile=lambda: (tmp_path / "meanwhile").write_text("x"), first_done=first_done)
-    assert order == ["first_done"]
-    assert int((tmp_path / "zh").read_text()) == os.nice(0) + forked_builds.LOWER_BY
+    assert order == ["first_done"] and (tmp_path / "zh").read_text() == "done"
+
+
+def spans(folder: Path, name: str):
+    """A task that records when it ran (monotonic start and end) in ``folder/name``."""
+    def task():
+        start = time.monotonic()
+        time.sleep(0.2)
+        (folder / name).write_text(f"{start} {time.monotonic()}")
+    return task
+
+
+def test_with_first_done_no_more_run_at_once_than_there_are_cores(tmp_path, warm, records, monkeypatch):
+    """So the first build has a core to itself: on one core, three tasks run one after another."""
+    monkeypatch.setattr(forked_builds, "usable_cores", lambda: 1)
+    names = ("en", "zh", "zh-hant")
+    forked_builds.run_all([(n, spans(tmp_path, n)) for n in names], jobs=3, first_done=lambda: None)
+    runs = sorted(tuple(map(float, (tmp_path / n).read_text().split())) for n in names)
+    assert all(earlier[1] <= later[0] for earlier, later in zip(runs, runs[1:])), runs
 
 
 def test_first_done_is_not_run_when_the_first_task_fails(tmp_path, warm, records):

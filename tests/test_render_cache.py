@@ -88,7 +88,8 @@ def test_a_changed_input_renders_again(site, change):
 
 @pytest.mark.parametrize("markdown", ["# T\n\n[broken](missing.md)\n", "# API\n\n::: lessonsrc.timing\n"])
 def test_a_warning_or_an_autodoc_block_is_never_cached(site, markdown, caplog):
-    """A page that warned renders (and warns) again; a mkdocstrings page always renders."""
+    """A page that warned renders (and warns) again; a mkdocstrings page renders while the cache is not told
+    where the packages it documents are."""
     calls = []
     for _ in range(2):
         cache = cache_for(site)
@@ -145,3 +146,57 @@ def test_an_unreadable_cache_renders_every_page(site, text, caplog):
     with caplog.at_level(logging.INFO, logger="mkdocs.plugins.lesson"):
         cache = cache_for(site)
     assert cache.cache.cached == {} and str(site.path) in caplog.text
+
+
+class Recorder:
+    """autorefs' and mkdocstrings' inventory's registering methods, recording their calls."""
+
+    def __init__(self):
+        self.anchors, self.items = [], []
+
+    def register_anchor(self, page, identifier, anchor=None, *, title=None, primary=True):
+        self.anchors.append((page.file.src_uri, identifier, anchor, title, primary))
+
+    def register(self, name, domain, role, uri, priority=1, dispname=None):
+        self.items.append((name, domain, role, uri, priority, dispname))
+
+
+def test_an_autodoc_page_is_keyed_by_the_source_it_documents_and_replays_its_inventory(site, tmp_path):
+    """A ``:::`` page is reused while the documented package's files are unchanged (its anchors and inventory
+    items made again); an edited helper renders it again; a package outside the paths is never cached."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "timing.py").write_text('def f():\n    """Doc."""\n')
+    markdown = "# API\n\n::: pkg.timing\n"
+    recorder = Recorder()
+    renders = []
+
+    def build(markdown=markdown):
+        cache = RenderCache(site.path, "salt", [tmp_path])
+        cache.files = files_digest(site.files)
+        page = page_of(site, "index.md", markdown)
+
+        def render(config, files):  # what mkdocstrings does while it renders a ::: block
+            renders.append(1)
+            page.content, page.toc, page._title_from_render, page.present_anchor_ids = "<h2>f</h2>", [], "API", {"f"}
+            page.links_to_anchors = {}
+            recorder.register_anchor(page, "pkg.timing.f", title="f")
+            recorder.register("pkg.timing.f", "py", "function", "api/#pkg.timing.f")
+
+        page.render = render
+        cache.wrap(page, recorder, recorder)
+        page.render(site.config, site.files)
+        cache.save()
+        return page
+
+    build()
+    hit = build()
+    assert len(renders) == 1 and hit.content == "<h2>f</h2>" and hit.title == "API"
+    assert recorder.anchors == [("index.md", "pkg.timing.f", None, "f", True)] * 2
+    assert recorder.items == [("pkg.timing.f", "py", "function", "api/#pkg.timing.f", 1, None)] * 2
+    assert "register" not in vars(recorder) and "register_anchor" not in vars(recorder)
+    (tmp_path / "pkg" / "timing.py").write_text('def f():\n    """Edited doc."""\n')
+    build()
+    assert len(renders) == 2
+    build("# API\n\n::: torch.nn\n")
+    build("# API\n\n::: torch.nn\n")
+    assert len(renders) == 4

@@ -78,6 +78,16 @@ def render_salt(config, language_code: str) -> str:
     return language_sites.fingerprint([Path(config.config_file_path), *_code(root)], root, facts)
 
 
+def autodoc_paths(config) -> list[Path] | None:
+    """Where mkdocstrings' Python handler finds the packages it documents (relative to ``mkdocs.yml``, as it
+    reads them); None without the handler (the render cache then renders every ``:::`` page)."""
+    plugin = config.plugins.get("mkdocstrings")
+    if plugin is None or "python" not in plugin.config.handlers:
+        return None
+    root = Path(config.config_file_path).parent
+    return [root / path for path in plugin.config.handlers["python"].get("paths", ["."])]
+
+
 def watched(config, options, docs_codes: list[str]) -> list[Path]:
     """The folders and files serve must watch besides ``config.docs_dir`` (which MkDocs watches), each once.
 

@@ -14,11 +14,16 @@ those after all pages are rendered, so a hit is still checked).
 Autorefs (which mkdocstrings brings) registers every heading while a page
 renders; a miss records those registrations and a hit makes them again.
 
+A page with a ``:::`` block (mkdocstrings) is keyed by the Python source of
+the packages it documents as well, found under the Python handler's
+``paths``; mkdocstrings registers each object with autorefs and in its
+inventory (``objects.inv``) while rendering, and a hit makes both again.
+
 Not cached, so they are rendered every time:
 
 - a render that logged a warning, so the warning (and ``--strict``) recurs;
-- a page with a ``:::`` block: mkdocstrings registers its objects with
-  autorefs and its inventory while rendering;
+- a page with a ``:::`` block documenting a package not found under those
+  paths (an installed one: its source is not among the key's inputs);
 - every page, when a Markdown extension outside :data:`PURE_EXTENSIONS` is
   configured: one could read other files (``pymdownx.snippets`` does) or
   keep state across pages, which the key would not see.
@@ -37,6 +42,7 @@ from mkdocs.utils import CountHandler
 from sitelib.incremental.keyed_cache import KeyedCache
 
 _AUTODOC = re.compile(r"^\s*:::", re.M)
+_AUTODOC_IDENTIFIER = re.compile(r"^\s*:::\s*([\w.]+)", re.M)
 
 # Extensions whose output depends only on the page's Markdown and their options.
 PURE_EXTENSIONS = frozenset({
@@ -64,53 +70,104 @@ def files_digest(files) -> str:
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 
-class RenderCache:
-    """The rendered pages of one language's build, by key, in one JSON file."""
+def autodoc_sources(markdown: str, search_paths: list[Path]) -> str | None:
+    """A hash of the Python files of every package the ``:::`` blocks of ``markdown`` document, found under
+    ``search_paths``; None if one is not found there.
 
-    def __init__(self, path: Path, salt: str):
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()); (folder / "pkg").mkdir(); (folder / "pkg" / "m.py").write_text("x = 1")
+    5
+    >>> first = autodoc_sources("::: pkg.m", [folder])
+    >>> (folder / "pkg" / "m.py").write_text("x = 2") and first == autodoc_sources("::: pkg.m", [folder])
+    False
+    >>> autodoc_sources("::: torch.nn", [folder]) is None
+    True
+    """
+    digest = hashlib.sha256()
+    for top in sorted({identifier.split(".")[0] for identifier in _AUTODOC_IDENTIFIER.findall(markdown)}):
+        for base in search_paths:
+            if (base / top).is_dir():
+                sources = sorted((base / top).rglob("*.py"))
+                break
+            if (base / f"{top}.py").is_file():
+                sources = [base / f"{top}.py"]
+                break
+        else:
+            return None
+        for source in sources:
+            digest.update(source.relative_to(base).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class RenderCache:
+    """The rendered pages of one language's build, by key, in one JSON file.
+
+    ``autodoc_paths``: where mkdocstrings' Python handler finds the packages
+    it documents (None: pages with ``:::`` blocks are never cached).
+    """
+
+    def __init__(self, path: Path, salt: str, autodoc_paths: list[Path] | None = None):
         self.salt = salt
+        self.autodoc_paths = autodoc_paths
         self.cache = KeyedCache(path, lambda value: isinstance(value, dict) and "content" in value, "rendered page")
         self.files = ""  # files_digest of this build, set before the first page renders
 
-    def key(self, page) -> str:
-        parts = [self.salt, self.files, page.file.src_uri, page.file.dest_uri, page.url, page.markdown]
+    def key(self, page, sources: str = "") -> str:
+        parts = [self.salt, self.files, page.file.src_uri, page.file.dest_uri, page.url, page.markdown, sources]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
-    def wrap(self, page, autorefs=None) -> None:
+    def wrap(self, page, autorefs=None, inventory=None) -> None:
         """Make ``page.render`` take its result from the cache where it is current, and fill the cache.
 
-        ``autorefs`` is the build's autorefs plugin, if any: its registrations are recorded and replayed.
+        ``autorefs`` is the build's autorefs plugin, if any, and ``inventory``
+        mkdocstrings' inventory: their registrations are recorded and replayed.
         """
         render = page.render
 
         def cached_render(config, files) -> None:
+            sources = ""
             if _AUTODOC.search(page.markdown or ""):
-                return render(config, files)
-            key = self.key(page)
+                found = None if self.autodoc_paths is None or inventory is None or autorefs is None else \
+                    autodoc_sources(page.markdown, self.autodoc_paths)
+                if found is None:
+                    return render(config, files)
+                sources = found
+            key = self.key(page, sources)
             hit = self.cache.get(key)
             if hit is not None:
                 self._restore(page, hit, files)
                 for identifier, anchor, title, primary in hit["registered"] if autorefs is not None else ():
                     autorefs.register_anchor(page, identifier, anchor, title=title, primary=primary)
+                for item in hit.get("inventory", ()):
+                    inventory.register(**item)
                 return None
-            warnings, registered, foreign = CountHandler(level=logging.WARNING), [], []  # as --strict counts
+            warnings, registered, foreign, items = CountHandler(level=logging.WARNING), [], [], []  # as --strict counts
 
             def record(on_page, identifier, anchor=None, *, title=None, primary=True):
                 (registered if on_page is page else foreign).append([identifier, anchor, title, primary])
                 return type(autorefs).register_anchor(autorefs, on_page, identifier, anchor, title=title,
                                                       primary=primary)
 
+            def record_item(name, domain, role, uri, priority=1, dispname=None):
+                items.append({"name": name, "domain": domain, "role": role, "uri": uri, "priority": priority,
+                              "dispname": dispname})
+                return type(inventory).register(inventory, name, domain, role, uri, priority, dispname)
+
             logging.getLogger("mkdocs").addHandler(warnings)
             if autorefs is not None:
                 autorefs.register_anchor = record
+            if sources:
+                inventory.register = record_item
             try:
                 render(config, files)
             finally:
                 logging.getLogger("mkdocs").removeHandler(warnings)
                 if autorefs is not None:
                     del autorefs.register_anchor  # the class's method again
+                if sources:
+                    del inventory.register
             if not warnings.get_counts() and not foreign:
-                self.cache.put(key, {**_state(page), "registered": registered})
+                self.cache.put(key, {**_state(page), "registered": registered, "inventory": items})
             return None
 
         page.render = cached_render

@@ -117,8 +117,8 @@ def _child(task: Callable[[], None], write_fd: int) -> None:
         os._exit(code)
 
 
-def _fork(task: Callable[[], None], lower: bool = False) -> tuple[int, int]:
-    """Start ``task`` in a child (at a lower priority if ``lower``); return its pid and the pipe's reading end."""
+def _fork(task: Callable[[], None]) -> tuple[int, int]:
+    """Start ``task`` in a child; return its pid and the pipe's reading end."""
     read_fd, write_fd = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()  # else text buffered here would be written twice, once by each process
@@ -130,8 +130,6 @@ def _fork(task: Callable[[], None], lower: bool = False) -> tuple[int, int]:
         pid = os.fork()
     if pid == 0:
         os.close(read_fd)
-        if lower:
-            os.nice(LOWER_BY)
         _child(task, write_fd)
     os.close(write_fd)
     return pid, read_fd
@@ -160,10 +158,10 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-# How much less CPU priority (nice) the builds after a first one waited for get: the first then runs nearly
-# alone, the others take what it leaves. An example edit under serve, 3 languages on 2 cores, showed English
-# after 1.86-1.97 s with it, 2.54-2.67 s without (English's build 0.8 s against 1.4 s).
-LOWER_BY = 10
+def usable_cores() -> int:
+    """The cores this process may run on (a container's limit, not the machine's)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
 
 # Whether this process has run a build itself (see the module's docstring): a fact about the process.
 _process = {"warm": False}
@@ -179,10 +177,14 @@ def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
     here while the tasks do: in this thread while children build, or in a
     thread of its own beside a task run here (joined before anything forks).
     ``first_done`` runs once the first task has succeeded (its log replayed,
-    ``meanwhile`` done) while the others may still run; the children of the
-    others then run at a lower priority, so the first finishes sooner.
+    ``meanwhile`` done) while the others may still run; no more tasks then
+    run at once than there are cores, so the first has one to itself. (Not a
+    lower priority for the others: beside other work on the machine, a niced
+    build starves.)
     """
     tasks = list(tasks)
+    if first_done is not None:
+        jobs = min(jobs, usable_cores())
     here: list[Callable[[], None]] = []
     if tasks and not _process["warm"]:
         here.append(tasks.pop(0)[1])
@@ -221,7 +223,7 @@ def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
                     meanwhile, work = None, meanwhile
                     work()
                 collect(min(running))
-            running[index] = (*_fork(task, lower=first_done is not None and index > 0), name)
+            running[index] = (*_fork(task), name)
         if meanwhile is not None:
             meanwhile()
         for index in sorted(running):

@@ -58,7 +58,8 @@ class LanguageBuild(Role):
             log.info("Rendering every page in every build: no render cache with %s", ", ".join(unsupported))
         else:
             self.render_cache = render_cache.RenderCache(cache / "rendered" / f"{self.language.code}.json",
-                                                         build_inputs.render_salt(config, self.language.code))
+                                                         build_inputs.render_salt(config, self.language.code),
+                                                         build_inputs.autodoc_paths(config))
         search = config.plugins.get("material/search")
         if search is None or not search.config.enabled:
             return
@@ -82,7 +83,9 @@ class LanguageBuild(Role):
 
     def on_pre_page(self, page, config, files):
         if self.render_cache is not None and not page.file.src_uri.endswith(".ipynb"):  # mkdocs-jupyter renders those
-            self.render_cache.wrap(page, config.plugins.get("autorefs"))
+            mkdocstrings = config.plugins.get("mkdocstrings")
+            self.render_cache.wrap(page, config.plugins.get("autorefs"),
+                                   mkdocstrings.handlers.inventory if mkdocstrings is not None else None)
         return page
 
     def on_page_markdown(self, markdown, page, config, files):
