@@ -39,6 +39,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from sitelib.examples.errors import ExampleFailed, ExampleStopped, code_cell_lines, display_path
 from sitelib.examples.kernels import Kernel, KernelStartFailed, _drop_pending_tasks, describe_exit, kernel_env
+from sitelib.examples.zygote_client import Zygotes, wanted
 
 log = logging.getLogger("mkdocs.plugins.lesson")
 
@@ -178,8 +179,8 @@ class _Runner:
     then would block the workers. It reads a ``SimpleQueue`` (safe to interrupt) and sets a flag.
     """
 
-    def __init__(self, jobs: list[Job], workers: int, spares) -> None:
-        self.jobs, self.spares = jobs, spares
+    def __init__(self, jobs: list[Job], workers: int, spares, zygotes: Zygotes | None) -> None:
+        self.jobs, self.spares, self.zygotes = jobs, spares, zygotes
         self.todo = list(range(len(jobs)))
         self.todo_lock = threading.Lock()  # between workers only
         self.live: set[Kernel] = set()  # each worker adds and discards its own (atomic under the GIL)
@@ -198,7 +199,8 @@ class _Runner:
         kernel = self.spares.take(job) if self.spares is not None else None
         if kernel is None:
             try:
-                kernel = Kernel(job.cwd, kernel_env(job.import_root))
+                env = kernel_env(job.import_root)
+                kernel = Kernel(job.cwd, env, self.zygotes.for_env(env) if self.zygotes is not None else None)
             except Exception as error:
                 raise KernelStartFailed(f"{display_path(job.path)}: its kernel could not start: {error}") from None
         self.live.add(kernel)
@@ -272,17 +274,22 @@ class _Runner:
                 thread.join(timeout=60)
 
 
-def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None) -> Iterator[Finished]:
+def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None, zygote: bool = True) -> Iterator[Finished]:
     """Run each job in a fresh kernel, ``workers`` at a time; yield each as it finishes.
 
     ``spares`` (a sitelib.examples.spares.SpareKernels, under serve) hands
     out a kernel started ahead of need; it is refilled once the jobs are done.
+    ``zygote``: fork kernels from a zygote (sitelib.examples.zygote) where supported: under serve the
+    project's, else the build's own if there are more jobs than workers (else all start at once anyway).
     The first failure stops the other jobs and is raised once every kernel is shut down.
     """
     pending = list(jobs)
     if not pending:
         return
-    runner = _Runner(pending, max(1, min(workers, len(pending))), spares)
+    zygotes = None
+    if wanted(zygote) and (spares is not None or len(pending) > workers):
+        zygotes = Zygotes() if spares is None else spares.zygotes()
+    runner = _Runner(pending, max(1, min(workers, len(pending))), spares, zygotes)
     with _sigterm_as_interrupt():
         try:
             for thread in runner.threads:
@@ -293,3 +300,5 @@ def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None) -> Iterator
             runner.stop()
             if spares is not None:
                 spares.refill()
+            elif zygotes is not None:
+                zygotes.close()

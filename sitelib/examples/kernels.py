@@ -16,11 +16,14 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from queue import Empty
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_event_loop, run_sync
+
+from sitelib.examples.zygote_client import Zygote, ZygoteProvisioner
 
 # Runs first in every kernel: imports torch (the slow part, done while another
 # example runs) and describes the machine the outputs come from.
@@ -88,9 +91,12 @@ class Kernel:
 
     ``cwd=None`` starts it in a neutral temporary folder of its own (a spare,
     see sitelib.examples.spares); :meth:`ready` moves it to its example's folder.
+    With a ``zygote`` (sitelib.examples.zygote_client) the kernel is forked from
+    it, else (or when it cannot) started as a new process; ``wait``: whether to
+    wait for a zygote still importing.
     """
 
-    def __init__(self, cwd: Path | None, env: dict[str, str]):
+    def __init__(self, cwd: Path | None, env: dict[str, str], zygote: Zygote | None = None, wait: bool = True):
         self._neutral = tempfile.mkdtemp(prefix="lesson-spare-") if cwd is None else None
         self.cwd = Path(self._neutral) if cwd is None else cwd
         self.env = env
@@ -98,6 +104,11 @@ class Kernel:
         # must stay under ~100 bytes, so they live in a short temp dir.
         self._sockets: str | None = tempfile.mkdtemp(prefix="lesson-kernel-")
         self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
+        if zygote is not None:  # start_kernel makes a provisioner only where there is none yet
+            self.km.kernel_id = str(uuid.uuid4())
+            self.km.provisioner = ZygoteProvisioner(kernel_id=self.km.kernel_id, kernel_spec=self.km.kernel_spec,
+                                                    parent=self.km)
+            self.km.provisioner.zygote, self.km.provisioner.wait_for_zygote = zygote, wait
         run_sync(self.km.start_kernel)(cwd=str(self.cwd), env=env)
         # The probe goes through a blocking client of its own: waiting for it needs no event loop.
         self._kc = self.km.blocking_client()

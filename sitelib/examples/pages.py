@@ -130,7 +130,7 @@ class ExamplePages:
                     examples = find_examples(src) if executing else (read_manifest(folder, src) or find_examples(src))
                     runs = example_runs(src, folder, root / options.executions / key, executing=executing,
                                         examples=examples, timeout=options.timeout, guarded=guarded, root=root,
-                                        workers=options.jobs, spares=spares)
+                                        workers=options.jobs, spares=spares, zygote=options.zygote)
             except (ExampleFailed, ExampleStopped, ExampleInvalid, SourcesChanged, KernelStartFailed, StoreError) as error:
                 raise ExampleError(str(error)) from None
             if executing and options.execute:
