@@ -183,6 +183,8 @@ class _Runner:
         self.jobs, self.spares, self.zygotes = jobs, spares, zygotes
         self.todo = list(range(len(jobs)))
         self.todo_lock = threading.Lock()  # between workers only
+        self.idle = workers  # workers that have not taken a first job: an early one must not take theirs
+        self.began: set[str] = set()  # the workers (thread names) that have
         self.live: set[Kernel] = set()  # each worker adds and discards its own (atomic under the GIL)
         self.running: set[int] = set()  # the main thread's: jobs whose cells began, not reported yet
         self.events: queue.SimpleQueue = queue.SimpleQueue()  # ("started", index) and ("done", index, result)
@@ -190,9 +192,17 @@ class _Runner:
         self.threads = [threading.Thread(target=self.work, name=f"lesson-example-{n}", daemon=True)
                         for n in range(workers)]
 
-    def take(self) -> int | None:
+    def take(self, ahead: bool = False) -> int | None:
+        """The next job; ``ahead`` (a second one, started while the first runs) passes over the next job for
+        each worker still without a first one, so the first jobs (the longest, see order_jobs) run side by side."""
         with self.todo_lock:
-            return self.todo.pop(0) if self.todo and not self.stopping else None
+            reserved = self.idle if ahead else 0
+            if self.stopping or len(self.todo) <= reserved:
+                return None
+            if not ahead and threading.current_thread().name not in self.began:
+                self.began.add(threading.current_thread().name)
+                self.idle -= 1
+            return self.todo.pop(reserved)
 
     def launch(self, index: int) -> Kernel:
         job = self.jobs[index]
@@ -225,7 +235,7 @@ class _Runner:
                         break
                     else:
                         kernel = self.launch(index)
-                    if (following := self.take()) is not None:  # its start overlaps this example's run
+                    if (following := self.take(ahead=True)) is not None:  # its start overlaps this run
                         ahead = (following, self.launch(following))
                     job = self.jobs[index]
                     self.events.put(("started", index))
@@ -274,21 +284,38 @@ class _Runner:
                 thread.join(timeout=60)
 
 
-def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None, zygote: bool = True) -> Iterator[Finished]:
+def order_jobs(jobs: Iterable[Job]) -> list[Job]:
+    """The jobs, the one with the most code first (ties in their given order).
+
+    Longest-processing-time-first scheduling: the longest runs start
+    together on the workers and the short ones fill in after, instead of a
+    long one starting last and running alone. The length of a run is not
+    known before it ran, so the amount of code stands in for it (in this
+    lesson that gives the order of the measured run times).
+    """
+    def code(job: Job) -> int:
+        return sum(len(cell.source) for cell in job.notebook.cells if cell.cell_type == "code")
+
+    return sorted(jobs, key=code, reverse=True)
+
+
+def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None,
+                 zygote: bool | Zygotes = True) -> Iterator[Finished]:
     """Run each job in a fresh kernel, ``workers`` at a time; yield each as it finishes.
 
     ``spares`` (a sitelib.examples.spares.SpareKernels, under serve) hands
     out a kernel started ahead of need; it is refilled once the jobs are done.
     ``zygote``: fork kernels from a zygote (sitelib.examples.zygote) where supported: under serve the
-    project's, else the build's own if there are more jobs than workers (else all start at once anyway).
+    project's, else the build's own if there are more jobs than workers (else all start at once anyway);
+    or ``Zygotes`` the caller started ahead (and closes).
     The first failure stops the other jobs and is raised once every kernel is shut down.
     """
-    pending = list(jobs)
+    pending = order_jobs(jobs)
     if not pending:
         return
-    zygotes = None
-    if wanted(zygote) and (spares is not None or len(pending) > workers):
-        zygotes = Zygotes() if spares is None else spares.zygotes()
+    zygotes, owned = (zygote, False) if isinstance(zygote, Zygotes) else (None, False)
+    if zygotes is None and wanted(zygote) and (spares is not None or len(pending) > workers):
+        zygotes, owned = (Zygotes(), True) if spares is None else (spares.zygotes(), False)
     runner = _Runner(pending, max(1, min(workers, len(pending))), spares, zygotes)
     with _sigterm_as_interrupt():
         try:
@@ -300,5 +327,5 @@ def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None, zygote: boo
             runner.stop()
             if spares is not None:
                 spares.refill()
-            elif zygotes is not None:
+            if owned:
                 zygotes.close()
