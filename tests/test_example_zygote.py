@@ -73,7 +73,7 @@ def run(kernel: Kernel, code: str) -> str:
     """What ``code`` prints in ``kernel`` (after its probe)."""
     kernel.ready()
     client = kernel.km.blocking_client()
-    client.start_channels()
+    client.start_channels(hb=False)  # see kernels.HeartbeatlessClient
     printed = []
     try:
         client.execute_interactive(code, timeout=60, output_hook=lambda m: printed.append(m["content"].get("text", "")))
@@ -145,7 +145,7 @@ def test_exit_codes_and_kills_reach_forked_kernels(tmp_path, env):
         try:
             exiting.ready()
             client = exiting.km.blocking_client()
-            client.start_channels()
+            client.start_channels(hb=False)  # see kernels.HeartbeatlessClient
             try:
                 client.execute("import os; os._exit(3)")
                 assert wait_for(lambda: exiting.exit_code() is not None) and exiting.exit_code() == 3
