@@ -18,7 +18,7 @@ import psutil
 import pytest
 
 from example_project import make_project
-from kernel_processes import kernels_of
+from kernel_processes import kernels_of, leftovers_of, zygotes_of
 from sitelib.examples.notebooks import executed_examples
 from sitelib.examples.spares import SpareKernels
 
@@ -60,7 +60,7 @@ def test_a_spare_kernel_runs_an_example_as_a_cold_one_would(tmp_path, monkeypatc
         assert not psutil.pid_exists(pid) and not neutral.exists()  # shut down after its one example
     finally:
         spares.close()
-    assert kernels_of(psutil.Process()) == []  # other children (a browser driver of another test) may remain
+    assert leftovers_of(psutil.Process()) == []  # other children (a browser driver of another test) may remain
 
     def comparable(notebook):
         for cell in notebook.cells:
@@ -124,12 +124,15 @@ def test_serve_runs_an_edited_example_in_the_spare_and_replaces_it(tmp_path):
         assert int(second[1]) == spare[0].pid  # it ran in the spare
         after = wait(lambda: [k for k in kernels_of(serve) if k.pid != spare[0].pid], what="a new spare")
         assert len(after) == 1 and not spare[0].is_running()  # the used one is shut down, never handed out again
+        helpers = zygotes_of(serve)  # the project's zygote (sitelib/examples/zygote.py), kept between builds
         server.terminate()
         _, log = server.communicate(timeout=30)
-        assert "Traceback" not in log
+        assert "Traceback" not in log, log
         # Shut down, not orphaned: an orphan would run on (the grace is for a loaded machine's slow exit).
         _, alive = psutil.wait_procs(after, timeout=15)
         assert not alive, "a spare kernel outlived serve"
+        _, alive = psutil.wait_procs(helpers, timeout=15)
+        assert not alive, "a zygote outlived serve"
     finally:
         if server.poll() is None:
             server.kill()

@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from example_project import make_project
-from kernel_processes import kernels_of
+from kernel_processes import kernels_of, leftovers_of
 from sitelib.examples.errors import ExampleFailed
 from sitelib.examples.execute import default_workers
 from sitelib.examples.notebooks import executed_examples
@@ -97,7 +97,7 @@ def test_the_first_failure_stops_the_others_and_every_kernel(tmp_path, monkeypat
         "lessonsrc/b_fails.py:7: example failed in cell 2: ValueError: broken on purpose")
     assert time.monotonic() - start < 60  # not the sleeper's 10**6 s, nor its 600 s limit
     assert not psutil.pid_exists(int(pid.read_text()))
-    assert kernels_of(psutil.Process()) == []  # other children (a browser driver of another test) may remain
+    assert leftovers_of(psutil.Process()) == []  # other children (a browser driver of another test) may remain
     assert not list((tmp_path / "cache").glob("*.ipynb"))
 
 
@@ -114,7 +114,7 @@ def test_the_source_guard_names_the_examples_running_alongside(tmp_path, monkeyp
         executed_examples(project / "lessonsrc", tmp_path / "cache", guarded=guarded, root=project, workers=2)
     assert str(info.value).startswith("lessonsrc/a_writes.py: the example (or lessonsrc/b_slow.py, running alongside "
                                       "it) changed the project's files while it ran: docs/en/index.md (changed).")
-    assert kernels_of(psutil.Process()) == []  # other children (a browser driver of another test) may remain
+    assert leftovers_of(psutil.Process()) == []  # other children (a browser driver of another test) may remain
 
 
 @pytest.mark.parametrize("value, expected", [(0, 0), (3, 3), ("2", 2), ("0", 0)])

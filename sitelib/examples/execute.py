@@ -39,6 +39,7 @@ from nbclient.exceptions import CellExecutionError, DeadKernelError
 
 from sitelib.examples.errors import ExampleFailed, ExampleStopped, code_cell_lines, display_path
 from sitelib.examples.kernels import Kernel, KernelStartFailed, _drop_pending_tasks, describe_exit, kernel_env
+from sitelib.examples.zygote_client import Zygotes, wanted
 
 log = logging.getLogger("mkdocs.plugins.lesson")
 
@@ -178,10 +179,12 @@ class _Runner:
     then would block the workers. It reads a ``SimpleQueue`` (safe to interrupt) and sets a flag.
     """
 
-    def __init__(self, jobs: list[Job], workers: int, spares) -> None:
-        self.jobs, self.spares = jobs, spares
+    def __init__(self, jobs: list[Job], workers: int, spares, zygotes: Zygotes | None) -> None:
+        self.jobs, self.spares, self.zygotes = jobs, spares, zygotes
         self.todo = list(range(len(jobs)))
         self.todo_lock = threading.Lock()  # between workers only
+        self.idle = workers  # workers that have not taken a first job: an early one must not take theirs
+        self.began: set[str] = set()  # the workers (thread names) that have
         self.live: set[Kernel] = set()  # each worker adds and discards its own (atomic under the GIL)
         self.running: set[int] = set()  # the main thread's: jobs whose cells began, not reported yet
         self.events: queue.SimpleQueue = queue.SimpleQueue()  # ("started", index) and ("done", index, result)
@@ -189,16 +192,25 @@ class _Runner:
         self.threads = [threading.Thread(target=self.work, name=f"lesson-example-{n}", daemon=True)
                         for n in range(workers)]
 
-    def take(self) -> int | None:
+    def take(self, ahead: bool = False) -> int | None:
+        """The next job; ``ahead`` (a second one, started while the first runs) passes over the next job for
+        each worker still without a first one, so the first jobs (the longest, see order_jobs) run side by side."""
         with self.todo_lock:
-            return self.todo.pop(0) if self.todo and not self.stopping else None
+            reserved = self.idle if ahead else 0
+            if self.stopping or len(self.todo) <= reserved:
+                return None
+            if not ahead and threading.current_thread().name not in self.began:
+                self.began.add(threading.current_thread().name)
+                self.idle -= 1
+            return self.todo.pop(reserved)
 
     def launch(self, index: int) -> Kernel:
         job = self.jobs[index]
         kernel = self.spares.take(job) if self.spares is not None else None
         if kernel is None:
             try:
-                kernel = Kernel(job.cwd, kernel_env(job.import_root))
+                env = kernel_env(job.import_root)
+                kernel = Kernel(job.cwd, env, self.zygotes.for_env(env) if self.zygotes is not None else None)
             except Exception as error:
                 raise KernelStartFailed(f"{display_path(job.path)}: its kernel could not start: {error}") from None
         self.live.add(kernel)
@@ -223,7 +235,7 @@ class _Runner:
                         break
                     else:
                         kernel = self.launch(index)
-                    if (following := self.take()) is not None:  # its start overlaps this example's run
+                    if (following := self.take(ahead=True)) is not None:  # its start overlaps this run
                         ahead = (following, self.launch(following))
                     job = self.jobs[index]
                     self.events.put(("started", index))
@@ -272,17 +284,39 @@ class _Runner:
                 thread.join(timeout=60)
 
 
-def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None) -> Iterator[Finished]:
+def order_jobs(jobs: Iterable[Job]) -> list[Job]:
+    """The jobs, the one with the most code first (ties in their given order).
+
+    Longest-processing-time-first scheduling: the longest runs start
+    together on the workers and the short ones fill in after, instead of a
+    long one starting last and running alone. The length of a run is not
+    known before it ran, so the amount of code stands in for it (in this
+    lesson that gives the order of the measured run times).
+    """
+    def code(job: Job) -> int:
+        return sum(len(cell.source) for cell in job.notebook.cells if cell.cell_type == "code")
+
+    return sorted(jobs, key=code, reverse=True)
+
+
+def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None,
+                 zygote: bool | Zygotes = True) -> Iterator[Finished]:
     """Run each job in a fresh kernel, ``workers`` at a time; yield each as it finishes.
 
     ``spares`` (a sitelib.examples.spares.SpareKernels, under serve) hands
     out a kernel started ahead of need; it is refilled once the jobs are done.
+    ``zygote``: fork kernels from a zygote (sitelib.examples.zygote) where supported: under serve the
+    project's, else the build's own if there are more jobs than workers (else all start at once anyway);
+    or ``Zygotes`` the caller started ahead (and closes).
     The first failure stops the other jobs and is raised once every kernel is shut down.
     """
-    pending = list(jobs)
+    pending = order_jobs(jobs)
     if not pending:
         return
-    runner = _Runner(pending, max(1, min(workers, len(pending))), spares)
+    zygotes, owned = (zygote, False) if isinstance(zygote, Zygotes) else (None, False)
+    if zygotes is None and wanted(zygote) and (spares is not None or len(pending) > workers):
+        zygotes, owned = (Zygotes(), True) if spares is None else (spares.zygotes(), False)
+    runner = _Runner(pending, max(1, min(workers, len(pending))), spares, zygotes)
     with _sigterm_as_interrupt():
         try:
             for thread in runner.threads:
@@ -293,3 +327,5 @@ def execute_each(jobs: Iterable[Job], workers: int = 1, spares=None) -> Iterator
             runner.stop()
             if spares is not None:
                 spares.refill()
+            if owned:
+                zygotes.close()

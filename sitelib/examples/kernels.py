@@ -16,11 +16,15 @@ import os
 import shutil
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import ensure_event_loop, run_sync
+
+from sitelib.examples.zygote_client import Zygote, ZygoteProvisioner
 
 # Runs first in every kernel: imports torch (the slow part, done while another
 # example runs) and describes the machine the outputs come from.
@@ -42,6 +46,22 @@ get_ipython().history_manager.dir_hist[:] = [_pathlib.Path.cwd()]
 del _os, _pathlib
 """
 _START_TIMEOUT = 180  # seconds for a kernel to start and import torch on a loaded 2-core machine
+
+
+class HeartbeatlessClient(AsyncKernelClient):
+    """nbclient's client of an example kernel: its channels, without the heartbeat channel.
+
+    Whether the kernel lives comes from its process (the client asks its
+    manager), so the heartbeat is never read. And jupyter_client 8.10's
+    ``HBChannel`` sets ``_running`` only after its thread made its socket: a
+    client stopped before that (on a loaded machine, a forked kernel answers
+    that fast) leaves the thread remaking its socket without a pause, each
+    old one lingering 1 s, until the context's 1023 sockets are used up
+    ("Too many open files").
+    """
+
+    def start_channels(self, shell=True, iopub=True, stdin=True, hb=False, control=True):
+        super().start_channels(shell, iopub, stdin, hb, control)
 
 
 def parse_machine(text_plain: str) -> dict:
@@ -88,20 +108,29 @@ class Kernel:
 
     ``cwd=None`` starts it in a neutral temporary folder of its own (a spare,
     see sitelib.examples.spares); :meth:`ready` moves it to its example's folder.
+    With a ``zygote`` (sitelib.examples.zygote_client) the kernel is forked from
+    it, else (or when it cannot) started as a new process; ``wait``: whether to
+    wait for a zygote still importing.
     """
 
-    def __init__(self, cwd: Path | None, env: dict[str, str]):
+    def __init__(self, cwd: Path | None, env: dict[str, str], zygote: Zygote | None = None, wait: bool = True):
         self._neutral = tempfile.mkdtemp(prefix="lesson-spare-") if cwd is None else None
         self.cwd = Path(self._neutral) if cwd is None else cwd
         self.env = env
         # IPC sockets: no TCP ports and no "unencrypted TCP" warning. Their path
         # must stay under ~100 bytes, so they live in a short temp dir.
         self._sockets: str | None = tempfile.mkdtemp(prefix="lesson-kernel-")
-        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"))
+        self.km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(self._sockets, "k"),
+                                     client_factory=HeartbeatlessClient)
+        if zygote is not None:  # start_kernel makes a provisioner only where there is none yet
+            self.km.kernel_id = str(uuid.uuid4())
+            self.km.provisioner = ZygoteProvisioner(kernel_id=self.km.kernel_id, kernel_spec=self.km.kernel_spec,
+                                                    parent=self.km)
+            self.km.provisioner.zygote, self.km.provisioner.wait_for_zygote = zygote, wait
         run_sync(self.km.start_kernel)(cwd=str(self.cwd), env=env)
         # The probe goes through a blocking client of its own: waiting for it needs no event loop.
         self._kc = self.km.blocking_client()
-        self._kc.start_channels()
+        self._kc.start_channels(hb=False)  # see HeartbeatlessClient
         # Queued now, answered once the kernel is up and torch is imported.
         self._probe = self._kc.execute(_PROBE, silent=False, store_history=False,
                                        user_expressions={"m": "_lesson_machine()"})

@@ -150,7 +150,7 @@ def write_manifest(cache_dir: Path, src_dir: Path, examples: list[Path]) -> None
 def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = None, *,
                       timeout: int = DEFAULT_TIME_LIMIT, guarded: list[Path] | None = None,
                       root: Path | None = None, only: list[Path] | None = None, workers: int = 0,
-                      spares: SpareKernels | None = None) -> dict[Path, Execution]:
+                      spares: SpareKernels | None = None, zygote=True) -> dict[Path, Execution]:
     """Every example of ``src_dir``, executed: from the cache when its key matches, else run now.
 
     Each example that must run gets a fresh kernel (see sitelib.examples.execute), so
@@ -165,7 +165,8 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
     in for the torch and Python versions in the cache key (tests use it to
     simulate an upgrade). ``workers`` examples run at once (0: one per core),
     each written to the cache as it finishes; ``spares`` (under serve) holds a
-    kernel started ahead of need.
+    kernel started ahead of need; ``zygote``: fork kernels from a zygote where supported (or these
+    already started ``Zygotes``, see sitelib.examples.execute.execute_each).
 
     The examples are those found in ``src_dir`` now, recorded in the
     folder's manifest, or ``only`` these: a language build passes what the
@@ -195,7 +196,7 @@ def executed_examples(src_dir: Path, cache_dir: Path, environment: str | None = 
         jobs.append(Job(path, notebook, cwd, src_dir.parent, time_limit(notebook, path, timeout)))
     guard = SourceGuard(guarded, root or src_dir.parent) if guarded and jobs else None
     try:
-        for done in execute_each(jobs, workers or default_workers(), spares):  # in the order they finish
+        for done in execute_each(jobs, workers or default_workers(), spares, zygote):  # in the order they finish
             path, execution = done.job.path, done.execution
             if guard is not None:
                 guard.check(display_path(path), [display_path(p) for p in done.alongside])

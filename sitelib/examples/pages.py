@@ -105,7 +105,8 @@ class ExamplePages:
     def __post_init__(self):
         self.text = text(self.lang, self.conversion)  # once per build: converting is not free
 
-    def execute(self, config, options, executing: bool = True, spares=None) -> list[tuple[str, Path, dict]]:
+    def execute(self, config, options, executing: bool = True, spares=None,
+                zygotes=None) -> list[tuple[str, Path, dict]]:
         """Execute every example (or take it from the cache): ``(uri, folder, executions)`` per examples folder.
 
         The orchestrating build executes (``executing``): it finds the
@@ -130,7 +131,7 @@ class ExamplePages:
                     examples = find_examples(src) if executing else (read_manifest(folder, src) or find_examples(src))
                     runs = example_runs(src, folder, root / options.executions / key, executing=executing,
                                         examples=examples, timeout=options.timeout, guarded=guarded, root=root,
-                                        workers=options.jobs, spares=spares)
+                                        workers=options.jobs, spares=spares, zygote=zygotes or options.zygote)
             except (ExampleFailed, ExampleStopped, ExampleInvalid, SourcesChanged, KernelStartFailed, StoreError) as error:
                 raise ExampleError(str(error)) from None
             if executing and options.execute:

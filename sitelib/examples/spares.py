@@ -23,6 +23,7 @@ import threading
 from pathlib import Path
 
 from sitelib.examples.kernels import Kernel, kernel_env
+from sitelib.examples.zygote_client import Zygotes
 
 _BY_ROOT: dict[Path, SpareKernels] = {}
 
@@ -35,6 +36,7 @@ class SpareKernels:
         self._kernel: Kernel | None = None
         self._lock = threading.Lock()
         self._closed = False
+        self._zygotes: Zygotes | None = None  # made by the first build that forks kernels
         self._held = False  # refills wait: the build that used the spare is still running
         self._wanted = False
 
@@ -61,7 +63,9 @@ class SpareKernels:
             stale = self._kernel
             if self._closed or (stale is not None and stale.env == env and stale.exit_code() is None):
                 return
-            self._kernel = Kernel(None, env)
+            zygote = self._zygotes.for_env(env) if self._zygotes is not None else None
+            # Not waiting for a zygote still importing: that would hold up the build that refills.
+            self._kernel = Kernel(None, env, zygote, wait=False)
         if stale is not None:  # made for another import root, or dead
             stale.close()
 
@@ -77,12 +81,24 @@ class SpareKernels:
             self._kernel = None
             return kernel
 
+    def zygotes(self) -> Zygotes:
+        """The zygotes of this ``mkdocs serve`` (kept between builds, like the spare)."""
+        with self._lock:
+            if self._zygotes is None:
+                self._zygotes = Zygotes()
+                if self._closed:
+                    self._zygotes.close()
+            return self._zygotes
+
     def close(self) -> None:
         with self._lock:
             self._closed = True
             kernel, self._kernel = self._kernel, None
+            zygotes = self._zygotes
         if kernel is not None:
             kernel.close()
+        if zygotes is not None:
+            zygotes.close()
 
 
 def for_project(root: Path) -> SpareKernels | None:

@@ -84,6 +84,9 @@ class LessonConfig(base.Config):
     # output an example page shows: lines per cell and per notebook, characters per line.
     timeout = Positive(default=DEFAULT_TIME_LIMIT)
     jobs = Jobs(default=0)  # examples executed (each in its kernel) and languages built (each forked) at once
+    # Fork each kernel from a helper that has imported torch (sitelib/examples/zygote.py) where the
+    # platform allows (Linux); LESSON_ZYGOTE=0 overrides, false starts each as a new process.
+    zygote = Switch(default=True)
     output_lines = Positive(default=OutputLimits.cell_lines)
     notebook_output_lines = Positive(default=OutputLimits.notebook_lines)
     output_line_chars = Positive(default=OutputLimits.line_chars)

@@ -19,6 +19,10 @@ from mkdocs.structure.files import Files
 
 from sitelib.examples import pages as page_examples
 from sitelib.examples import spares
+from sitelib.examples.kernels import kernel_env
+from sitelib.examples.store import lesson_key
+from sitelib.examples.zygote_client import Zygotes
+from sitelib.examples.zygote_client import wanted as zygote_wanted
 from sitelib.incremental import build_lock, language_sites
 from sitelib.incremental import inputs as build_inputs
 from sitelib.languages.language import Language, root_prefix
@@ -39,6 +43,7 @@ class Orchestrator(Role):
         self.lock: build_lock.BuildLock | None = None
         self.spares: spares.SpareKernels | None = None
         self.executed: list = []
+        self.zygotes: Zygotes | None = None  # started in on_config when no example has run yet
 
     def on_config(self, config):
         try:  # a bad data file fails the build now, not after the examples ran and a language was built
@@ -49,6 +54,7 @@ class Orchestrator(Role):
         self.lock.acquire()  # the language builds run inside this one, which holds the lock
         self.setup = configure(config, self.options, self.languages, self.languages[0], orchestrating=True)
         without_theme_files(config)
+        self.zygotes = early_zygotes(project_root(config), self.options)
         return config
 
     def on_files(self, files, config):
@@ -57,7 +63,7 @@ class Orchestrator(Role):
             self.spares.hold()  # its replacement starts once the languages are built (release)
         try:
             # A spare kernel is waiting, torch imported, under serve.
-            executed = self.setup.examples.execute(config, self.options, spares=self.spares)
+            executed = self.setup.examples.execute(config, self.options, spares=self.spares, zygotes=self.zygotes)
         except page_examples.ExampleError as error:
             raise PluginError(str(error)) from None
         self.executed = executed  # handed to each language build (a fork or this process: no copy made)
@@ -121,6 +127,9 @@ class Orchestrator(Role):
         if self.spares is not None:
             self.spares.let_go()
             self.spares = None
+        if self.zygotes is not None:
+            self.zygotes.close()
+            self.zygotes = None
 
     def plan_language(self, config, lang: Language, shared: str) -> LanguageSite | Reused:
         """What ``lang`` needs: its unchanged, intact build's files to copy into the site, or a build.
@@ -173,6 +182,29 @@ class LanguageSite:
         language_sites.build(self.config_file, self.code, self.built, self.site_url, self.strict,
                              {"executed": self.executed})
         language_sites.mark(self.built, self.key)
+
+
+def early_zygotes(root: Path, options) -> Zygotes | None:
+    """A kernel zygote starting now, while the configuration and the pages are read, if every example will run.
+
+    The zygote imports torch (2.5 s here) before it can fork a kernel; started
+    when the examples were about to run, every kernel waited for it. Started
+    here only when the executed examples' cache is empty and no run is
+    stored (a cold build: each example will run); otherwise the executor
+    starts one if it needs one.
+    """
+    if not (options.execute and options.examples and zygote_wanted(options.zygote)):
+        return None
+    if spares.for_project(root) is not None:
+        return None  # under serve: the project's zygote, kept between builds
+    for lesson in options.examples:
+        key = lesson_key(lesson.src)
+        if any((root / options.cache_dir / "executed" / key).glob("*.ipynb")) or any(
+                (root / options.executions / key).glob("*.json")):
+            return None
+    zygotes = Zygotes()
+    zygotes.for_env(kernel_env((root / options.examples[0].src).parent))
+    return zygotes
 
 
 def without_theme_files(config) -> None:
