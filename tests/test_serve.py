@@ -62,10 +62,13 @@ def test_serve_after_edits_equals_a_clean_build(tmp_path, site: Site):
     project = tmp_path / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", "artifacts"))
     port = free_port()
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project)}
+    # Two at once: an example edit (every language) then builds more languages than run at once, on any
+    # machine, so serve shows the first before the others are built (sitelib/plugin/serve_first.py).
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project), "LESSON_JOBS": "2"}
+    log = (tmp_path / "serve.log").open("w", encoding="utf-8")
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=project, env=env, stdout=subprocess.DEVNULL, stderr=log,
     )
     mount = urllib.parse.urlsplit(site.site_url).path  # serve mounts site_url's path
     base = f"http://127.0.0.1:{port}{mount}"
@@ -107,6 +110,10 @@ def test_serve_after_edits_equals_a_clean_build(tmp_path, site: Site):
                   if (p.suffix == ".gz" and gzip.decompress(served(base + p.relative_to(fresh).as_posix())) != content(p))
                   or (p.suffix != ".gz" and served(base + p.relative_to(fresh).as_posix()) != p.read_bytes())]
         assert not differ, f"{len(differ)} served files differ from a fresh build: {differ[:10]}"
+        if len(site.languages) > 2:
+            shown = f"Language {site.languages[0].code} shown; " + ", ".join(l.code for l in site.languages[1:])
+            assert shown in (tmp_path / "serve.log").read_text(encoding="utf-8")
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()
