@@ -62,8 +62,8 @@ def test_serve_after_edits_equals_a_clean_build(tmp_path, site: Site):
     project = tmp_path / "project"
     shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "site", "artifacts"))
     port = free_port()
-    # Two at once: an example edit (every language) then builds more languages than run at once, on any
-    # machine, so serve shows the first before the others are built (sitelib/plugin/serve_first.py).
+    # Two at once, as on a 2-core machine: serve then shows the first language an edit rebuilds before the
+    # others are built (sitelib/plugin/serve_first.py), and a third waits for a core.
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(project), "LESSON_JOBS": "2"}
     log = (tmp_path / "serve.log").open("w", encoding="utf-8")
     server = subprocess.Popen(

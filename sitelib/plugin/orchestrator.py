@@ -89,13 +89,9 @@ class Orchestrator(Role):
             builds = [plan for plan in plans if isinstance(plan, LanguageSite)]
             reused = [plan for plan in plans if isinstance(plan, Reused)]
             later = builds[1:]
-            # Under serve, with more languages to build than can build at once on cores of their own, the
-            # first one is shown as soon as it is built, the others' previous builds meanwhile
-            # (sitelib.plugin.serve_first); else all finish together and showing one early gains nothing.
-            # Never a language at the root after the first.
-            jobs = self.options.jobs or len(builds)
-            if len(builds) > min(jobs, forked_builds.usable_cores()) and all(
-                    b.target != Path(config.site_dir) for b in later):
+            # Under serve, the first language rebuilt is shown as soon as it is built, the others' previous
+            # builds meanwhile (sitelib.plugin.serve_first); never a language at the root after the first.
+            if later and all(b.target != Path(config.site_dir) for b in later):
                 server = serve_first.server_for(project_root(config))
             previous = [language_sites.set_aside_previous(b.built) for b in later] if server else []
 
@@ -112,7 +108,7 @@ class Orchestrator(Role):
                 log.info("Language %s shown; %s still building", builds[0].code, ", ".join(b.code for b in later))
 
             # Each build is one thread of Python: all at once finish together, whatever the core count.
-            forked_builds.run_all([(f"language {b.code}", b.run) for b in builds], jobs,
+            forked_builds.run_all([(f"language {b.code}", b.run) for b in builds], self.options.jobs or len(builds),
                                   meanwhile=meanwhile, first_done=first_done if server else None)
             for build in later if server else builds:
                 language_sites.publish(build.built, build.target, replace=server is not None)
