@@ -112,18 +112,19 @@ def _record(built: Path) -> dict | None:
     return record
 
 
-def reuse(built: Path, key: str, target: Path) -> bool:
+def reuse(built: Path, key: str, target: Path, replace: bool = False) -> bool:
     """Copy the build in ``built`` into ``target`` if it is complete for ``key`` and intact; else False.
 
     Every file is read once, checked against the hash recorded when it was
-    built, and only then are the files written to ``target``: a truncated,
+    built, and only then are the files written to ``target`` (by
+    :func:`replace_all` if ``replace``, else :func:`write_all`): a truncated,
     edited, missing or extra file is logged (naming it) and the caller builds
     the language again.
     """
     contents = verified(built, key)
     if contents is None:
         return False
-    write_all(contents, target)
+    (replace_all if replace else write_all)(contents, target)
     return True
 
 
@@ -162,10 +163,8 @@ def publish(built: Path, target: Path, replace: bool = False) -> None:
     what the new build lacks is removed, so a reader never meets half a page.
     """
     record = _record(built)
-    contents = None if record is None else verified(built, record["key"])
-    if contents is None:
+    if record is None or not reuse(built, record["key"], target, replace):
         raise RuntimeError(f"{built}: the language build just made does not match its own record")
-    (replace_all if replace else write_all)(contents, target)
 
 
 def set_aside_previous(built: Path) -> Path | None:

@@ -45,15 +45,17 @@ def _list_templates(env: jinja2.Environment, custom: str | None, static: tuple[s
     loader = env.loader
     if extensions is not None or filter_func is None or not isinstance(loader, jinja2.FileSystemLoader):
         return jinja2.Environment.list_templates(env, extensions, filter_func)
-    names: set[str] = set()
-    for folder in loader.searchpath:
+    def listed(folder: str) -> tuple[str, ...]:
         one = jinja2.FileSystemLoader(folder, encoding=loader.encoding, followlinks=loader.followlinks)
-        folder = os.path.abspath(folder)
+        return tuple(filter(filter_func, one.list_templates()))
+
+    names: set[str] = set()
+    for folder in map(os.path.abspath, loader.searchpath):
         if folder == custom:
-            names.update(filter(filter_func, one.list_templates()))
+            names.update(listed(folder))
             continue
         key = (folder, filter_func.__code__, static)
         if key not in _LISTED:
-            _LISTED[key] = tuple(filter(filter_func, one.list_templates()))
+            _LISTED[key] = listed(folder)
         names.update(_LISTED[key])
     return sorted(names)
