@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from mkdocs.config import load_config
 
 from conftest import ROOT
@@ -53,3 +54,22 @@ def test_the_configured_address_follows_the_file_its_environment_and_what_it_inh
     assert configured_site_url(at) == "https://set.example/b/"
     config.write_text("site_name: t\nINHERIT: base.yml\n")
     assert configured_site_url(at) == "https://inherited.example/x/"
+
+
+@pytest.mark.parametrize("configured", ["", "site_url: https://example.org/lesson\n"])
+def test_serve_is_told_from_build_by_the_address_it_sets(tmp_path, configured):
+    """A build keeps the configured address (or none); serve's own address, set as serve sets it, reads as serve."""
+    from urllib.parse import urlsplit
+
+    from mkdocs.config import load_config
+    from mkdocs.livereload import _serve_url
+
+    from sitelib.incremental.inputs import under_serve
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: t\n{configured}")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    assert not under_serve(config)
+    # What mkdocs.commands.serve does before its first build.
+    config.site_url = _serve_url("127.0.0.1", 8000, urlsplit(config.site_url or "/").path)
+    assert under_serve(config)

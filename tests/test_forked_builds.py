@@ -82,6 +82,32 @@ def test_first_build_of_a_process_runs_in_it(tmp_path, monkeypatch):
     assert str(os.getpid()) not in (tmp_path / "b").read_text()
 
 
+def test_a_warm_up_makes_a_cold_process_fork_every_task(tmp_path, monkeypatch):
+    """Given a warm-up, a cold process runs it before any fork and forks every task, staying cold (mkdocs build)."""
+    monkeypatch.setitem(forked_builds._process, "warm", False)
+    order: list[str] = []
+
+    def warm_up():
+        order.append("warm-up")
+
+    def first():
+        order.append("first")  # seen here only if it ran in this process
+
+    forked_builds.run_all([("first", first), ("b", writer(tmp_path, "b", "x"))], jobs=2, warm_up=warm_up)
+    assert order == ["warm-up"] and forked_builds._process["warm"] is False
+    assert str(os.getpid()) not in (tmp_path / "b").read_text()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_warm_up_is_not_run_where_nothing_forks(tmp_path, monkeypatch, jobs):
+    """One job, or one task: the first task runs here as before, and the warm-up (its work) is left to it."""
+    monkeypatch.setitem(forked_builds._process, "warm", False)
+    order: list[str] = []
+    tasks = [("first", lambda: order.append("first"))] + [("b", lambda: order.append("b"))] * (jobs == 1)
+    forked_builds.run_all(tasks, jobs=jobs, warm_up=lambda: order.append("warm-up"))
+    assert order == [name for name, _ in tasks] and forked_builds._process["warm"] is True
+
+
 def test_one_job_runs_here(tmp_path, warm):
     """jobs=1 builds one after another in this process (no fork)."""
     forked_builds.run_all([("a", writer(tmp_path, "a", "x")), ("b", writer(tmp_path, "b", "x"))], jobs=1)
@@ -172,21 +198,9 @@ def test_meanwhile_error_is_raised_after_the_build(tmp_path, monkeypatch):
     assert (tmp_path / "a").exists()
 
 
-def waits_for(path: Path, then: Path):
-    """A task that finishes only once ``path`` exists (made by the parent meanwhile), then writes ``then``."""
-    def task():
-        deadline = time.monotonic() + 30
-        while not path.exists():
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{path.name} never appeared")
-            time.sleep(0.01)
-        then.write_text("done")
-    return task
-
-
-def test_first_done_runs_while_the_others_still_build(tmp_path, warm, records, monkeypatch):
-    """The first task's success is acted on before the later tasks end (they wait for what ``first_done``
-    makes), after ``meanwhile`` and the first task's log."""
+def test_first_done_follows_the_first_task_built_here_alone(tmp_path, warm, records, monkeypatch):
+    """The task shown first is built in this (warm) process, and ``first_done`` runs after it and ``meanwhile``,
+    before any other task starts (each later one fails unless what ``first_done`` makes is there)."""
     monkeypatch.setattr(forked_builds, "usable_cores", lambda: 2)
     seen, _ = records
     order: list[str] = []
@@ -198,9 +212,20 @@ def test_first_done_runs_while_the_others_still_build(tmp_path, warm, records, m
         assert [r.getMessage() for r in seen if r.name == "mkdocs.plugins.lesson"][0] == "building en"
         gate.write_text("go")
 
-    forked_builds.run_all([("en", writer(tmp_path, "en", "EN")), ("zh", waits_for(gate, tmp_path / "zh"))], jobs=2,
+    def after_gate(name):
+        def task():
+            if not gate.exists():
+                raise RuntimeError(f"{name} started before the first task was shown")
+            (tmp_path / name).write_text(f"done from {os.getpid()}")
+        return task
+
+    forked_builds.run_all([("en", writer(tmp_path, "en", "EN")), ("zh", after_gate("zh")),
+                           ("zh-hant", after_gate("zh-hant"))], jobs=3,
                           meanwhile=lambda: (tmp_path / "meanwhile").write_text("x"), first_done=first_done)
-    assert order == ["first_done"] and (tmp_path / "zh").read_text() == "done"
+    assert order == ["first_done"]
+    assert (tmp_path / "en").read_text().endswith(f" from {os.getpid()}")  # built here
+    later = {(tmp_path / n).read_text() for n in ("zh", "zh-hant")}
+    assert len(later) == 2 and f"done from {os.getpid()}" not in later  # the others forked, after it
 
 
 def spans(folder: Path, name: str):
@@ -222,16 +247,17 @@ def test_with_first_done_no_more_run_at_once_than_there_are_cores(tmp_path, warm
 
 
 def test_first_done_is_not_run_when_the_first_task_fails(tmp_path, warm, records):
-    """A failed first language is not shown: its error is raised after every child's log is replayed."""
+    """A failed first language is not shown, and its error ends the rebuild: no later language is built."""
     called: list[bool] = []
 
     def fails():
         raise PluginError("en broke")
 
     with pytest.raises(PluginError, match="en broke"):
-        forked_builds.run_all([("en", fails), ("zh", writer(tmp_path, "zh", "ZH"))], jobs=2,
+        forked_builds.run_all([("en", fails), ("zh", writer(tmp_path, "zh", "ZH")),
+                               ("zh-hant", writer(tmp_path, "zh-hant", "ZH"))], jobs=2,
                               first_done=lambda: called.append(True))
-    assert not called and (tmp_path / "zh").exists()
+    assert not called and not (tmp_path / "zh").exists() and not (tmp_path / "zh-hant").exists()
 
 
 def test_first_done_follows_the_first_task_when_all_run_here(tmp_path, records, monkeypatch):

@@ -46,6 +46,16 @@ def configured_site_url(config) -> str:
     return _site_url(config.config_file_path, text, tuple(sorted(os.environ.items())))
 
 
+def under_serve(config) -> bool:
+    """Whether ``mkdocs serve`` runs this build: it sets ``site_url`` to its own address, and build leaves it.
+
+    (MkDocs 1.6 and ProperDocs 1.6.7 alike, even for serve's first build, where
+    nothing else tells the two apart.) Wrong only for a site configured at
+    serve's own address, and then only how the builds are scheduled differs.
+    """
+    return (config.site_url or "") != configured_site_url(config)
+
+
 @functools.lru_cache(maxsize=8)
 def _site_url(path: str, text: bytes, environment: tuple) -> str:
     from mkdocs.config import config_options

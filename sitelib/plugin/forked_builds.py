@@ -14,13 +14,14 @@ process's loggers, so the log reads as a build one after another would and
 MkDocs' strict-mode counter counts every warning. A child's exception comes
 back the same way and is raised here, the first language's first.
 
-A process's first build runs in the process itself, not in a child: a
-language build loads much once per process (matplotlib for the chart,
-mkdocstrings' Python collector, nbconvert's templates, Pygments' lexers:
-2.5 s of a cold 4.4 s build), and children forked before that would each
-load it again (three cold languages in parallel took as long as one after
-another). Under ``mkdocs serve`` the process is warm after its first
-build, so an edit forks every language it rebuilds.
+A language build loads much once per process (matplotlib for the chart,
+jieba's dictionary, Pygments' lexers), and children forked before that
+would each load it again. So either the caller's warm-up loads it first
+(:mod:`sitelib.plugin.warm_up`) and every build is forked, or a process's
+first build runs in the process itself and the others are forked after it.
+Under ``mkdocs serve`` the process is warm after its first build; an edit
+then builds the language it shows first in the process and forks the others
+after it (see :func:`run_all`'s ``first_done``).
 
 Where ``os.fork`` is missing (Windows) or one job is asked for, the builds run
 one after another in this process.
@@ -168,7 +169,8 @@ _process = {"warm": False}
 
 
 def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
-            meanwhile: Callable[[], object] | None = None, first_done: Callable[[], object] | None = None) -> None:
+            meanwhile: Callable[[], object] | None = None, first_done: Callable[[], object] | None = None,
+            warm_up: Callable[[], object] | None = None) -> None:
     """Run each named task, up to ``jobs`` at once in forked children; raise the first failure (in task order).
 
     Every child's log is replayed, in task order, before anything is raised.
@@ -176,18 +178,27 @@ def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
     reports it as it would for a build in this process. ``meanwhile`` runs
     here while the tasks do: in this thread while children build, or in a
     thread of its own beside a task run here (joined before anything forks).
-    ``first_done`` runs once the first task has succeeded (its log replayed,
-    ``meanwhile`` done) while the others may still run; no more tasks then
-    run at once than there are cores, so the first has one to itself. (Not a
-    lower priority for the others: beside other work on the machine, a niced
-    build starves.)
+    ``first_done`` runs once the first task has succeeded (``meanwhile``
+    done), before the others start: the first is built here, alone. (Forked
+    beside the others, it shared two cores with them and with this process,
+    and showed later: a Chinese edit under serve showed zh after 1.32-1.73 s
+    that way, 1.05-1.14 s built here first, and zh-hant after it no later. A
+    lower priority for the others starved them beside other work.) No more
+    tasks then run at once than there are cores. ``warm_up`` loads here what
+    each build would load for itself (:mod:`sitelib.plugin.warm_up`): given,
+    a process that has run no build forks every task after it, instead of
+    running the first one here.
     """
     tasks = list(tasks)
     if first_done is not None:
         jobs = min(jobs, usable_cores())
     here: list[Callable[[], None]] = []
-    if tasks and not _process["warm"]:
-        here.append(tasks.pop(0)[1])
+    forks = jobs > 1 and len(tasks) > 1 and can_fork()
+    if tasks and (first_done is not None or not _process["warm"]):
+        if forks and warm_up is not None and first_done is None:
+            warm_up()  # joined before any fork: a child must not copy it half done
+        else:
+            here.append(tasks.pop(0)[1])
     if jobs <= 1 or len(tasks) <= 1 or not can_fork():
         here += [task for _, task in tasks]
         tasks = []

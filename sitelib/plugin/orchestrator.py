@@ -5,7 +5,9 @@ same checkout waits), checks the timings file before anything runs, and
 copies each language's build, made by :class:`~sitelib.plugin.language_build.LanguageBuild`
 in a fresh load of the configuration, into the site. The languages to build
 are built at once, as many as ``jobs`` allows, each in a forked child
-(:mod:`sitelib.plugin.forked_builds`).
+(:mod:`sitelib.plugin.forked_builds`); under ``mkdocs build`` after a warm-up
+(:mod:`sitelib.plugin.warm_up`), under ``mkdocs serve`` after the first
+language was built in the process.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from sitelib.incremental import inputs as build_inputs
 from sitelib.languages.language import Language, root_prefix
 from sitelib.plugin import forked_builds, serve_first
 from sitelib.plugin.role import Role
-from sitelib.plugin.setup import configure, lagging_pages, project_root
+from sitelib.plugin.setup import configure, lagging_pages, project_root, uses_search_dictionary
+from sitelib.plugin.warm_up import WarmUp, steps_for
 from sitelib.timings.store import TimingsFileError, load_timings
 
 log = logging.getLogger("mkdocs.plugins.lesson")
@@ -44,6 +47,7 @@ class Orchestrator(Role):
         self.spares: spares.SpareKernels | None = None
         self.executed: list = []
         self.zygotes: Zygotes | None = None  # started in on_config when no example has run yet
+        self.warm_up: WarmUp | None = None
 
     def on_config(self, config):
         try:  # a bad data file fails the build now, not after the examples ran and a language was built
@@ -55,6 +59,14 @@ class Orchestrator(Role):
         self.setup = configure(config, self.options, self.languages, self.languages[0], orchestrating=True)
         without_theme_files(config)
         self.zygotes = early_zygotes(project_root(config), self.options)
+        if not build_inputs.under_serve(config):
+            # The process ends after this build, so every language may fork from it; under serve its first
+            # language is built here instead, which leaves it warm for every later edit (forked_builds).
+            cache = project_root(config) / self.options.cache_dir
+            self.warm_up = WarmUp(steps_for(cache, [lang.code for lang in self.languages],
+                                            uses_search_dictionary(self.languages)))
+            if self.zygotes is not None:  # a cold build: loaded while it waits for the zygote's torch
+                self.warm_up.start()
         return config
 
     def on_files(self, files, config):
@@ -105,11 +117,12 @@ class Orchestrator(Role):
             def first_done():
                 language_sites.publish(builds[0].built, builds[0].target)
                 serve_first.show(server)
-                log.info("Language %s shown; %s still building", builds[0].code, ", ".join(b.code for b in later))
+                log.info("Language %s shown; %s to follow", builds[0].code, ", ".join(b.code for b in later))
 
             # Each build is one thread of Python: all at once finish together, whatever the core count.
             forked_builds.run_all([(f"language {b.code}", b.run) for b in builds], self.options.jobs or len(builds),
-                                  meanwhile=meanwhile, first_done=first_done if server else None)
+                                  meanwhile=meanwhile, first_done=first_done if server else None,
+                                  warm_up=self.warm_up.wait if self.warm_up else None)
             for build in later if server else builds:
                 language_sites.publish(build.built, build.target, replace=server is not None)
         finally:

@@ -73,7 +73,7 @@ def configure(config, options, languages: list[Language], lang: Language, orches
             raise PluginError(str(error)) from None
     template_cache.cache_theme_templates(config, root / options.cache_dir / "jinja" / "theme")
     theme_files.list_installed_once(config)
-    if any(other.convert == "s2twp" for other in languages):  # English pages quote Chinese too
+    if uses_search_dictionary(languages):
         use_traditional_search_dictionary(root / options.cache_dir / "search")
     config.extra["alternate"] = [
         {"name": other.name, "lang": other.tag,
@@ -89,6 +89,12 @@ def configure(config, options, languages: list[Language], lang: Language, orches
         tags = jupyter["remove_tag_config"]  # a new dict: the option's default is shared
         jupyter["remove_tag_config"] = {**tags, "remove_cell_tags": [*tags.get("remove_cell_tags", []), SETUP_TAG]}
     return setup
+
+
+def uses_search_dictionary(languages: list[Language]) -> bool:
+    """Whether every build of these languages points jieba at the Simplified-and-Taiwan dictionary
+    (when one of them is the Taiwan conversion: English pages quote Chinese too)."""
+    return any(other.convert == "s2twp" for other in languages)
 
 
 def use_traditional_search_dictionary(cache_dir: Path) -> None:
