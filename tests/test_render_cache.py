@@ -200,3 +200,37 @@ def test_an_autodoc_page_is_keyed_by_the_source_it_documents_and_replays_its_inv
     build("# API\n\n::: torch.nn\n")
     build("# API\n\n::: torch.nn\n")
     assert len(renders) == 4
+
+
+def test_an_api_page_is_keyed_by_its_module_what_that_imports_and_the_packages_above_it(tmp_path):
+    """An edited sibling module the documented one does not import (an example next to the helpers) leaves
+    the key as it is; the module, a module it imports (relatively or not), and an ``__init__.py`` change it."""
+    from sitelib.incremental.autodoc_sources import autodoc_sources
+
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    files = {"__init__.py": "", "timing.py": "from .base import Base\nfrom pkg.sub import tool\nimport math\n",
+             "base.py": "class Base: ...\n", "sub/__init__.py": "", "sub/tool.py": "def t(): ...\n",
+             "example.py": "print('an example')\n", "broken.py": "def (:\n"}
+    for name, text in files.items():
+        (pkg / name).write_text(text)
+    key = autodoc_sources("# API\n\n::: pkg.timing\n", [tmp_path])
+    assert key is not None
+    for name in ("example.py", "broken.py"):
+        (pkg / name).write_text(files[name] + "# edited\n")
+        assert autodoc_sources("::: pkg.timing", [tmp_path]) == key, name
+    for name in ("timing.py", "base.py", "sub/tool.py", "sub/__init__.py", "__init__.py"):
+        (pkg / name).write_text(files[name] + "# edited\n")
+        edited = autodoc_sources("::: pkg.timing", [tmp_path])
+        assert edited != key, name
+        key = edited
+    # An object inside a module is rendered from that module; a package from all of its modules.
+    assert autodoc_sources("::: pkg.timing.Timer", [tmp_path]) == key
+    before = autodoc_sources("::: pkg.sub", [tmp_path])
+    (pkg / "sub" / "extra.py").write_text("x = 1\n")
+    assert autodoc_sources("::: pkg.sub", [tmp_path]) != before
+    # The key does not depend on where the checkout is.
+    copy = tmp_path / "elsewhere"
+    import shutil
+    shutil.copytree(pkg, copy / "pkg")
+    assert autodoc_sources("::: pkg.timing", [copy]) == key

@@ -14,10 +14,11 @@ those after all pages are rendered, so a hit is still checked).
 Autorefs (which mkdocstrings brings) registers every heading while a page
 renders; a miss records those registrations and a hit makes them again.
 
-A page with a ``:::`` block (mkdocstrings) is keyed by the Python source of
-the packages it documents as well, found under the Python handler's
-``paths``; mkdocstrings registers each object with autorefs and in its
-inventory (``objects.inv``) while rendering, and a hit makes both again.
+A page with a ``:::`` block (mkdocstrings) is keyed by the Python source it
+is rendered from as well, found under the Python handler's ``paths``
+(:mod:`sitelib.incremental.autodoc_sources`); mkdocstrings registers each
+object with autorefs and in its inventory (``objects.inv``) while
+rendering, and a hit makes both again.
 
 Not cached, so they are rendered every time:
 
@@ -39,10 +40,10 @@ from pathlib import Path
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import CountHandler
 
+from sitelib.incremental.autodoc_sources import autodoc_sources
 from sitelib.incremental.keyed_cache import KeyedCache
 
 _AUTODOC = re.compile(r"^\s*:::", re.M)
-_AUTODOC_IDENTIFIER = re.compile(r"^\s*:::\s*([\w.]+)", re.M)
 
 # Extensions whose output depends only on the page's Markdown and their options.
 PURE_EXTENSIONS = frozenset({
@@ -68,35 +69,6 @@ def files_digest(files) -> str:
     """A hash of where every file of the build is: relative links are resolved against it."""
     rows = sorted(f"{f.src_uri}\0{f.dest_uri}\0{f.url}\0{f.inclusion}" for f in files)
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
-
-
-def autodoc_sources(markdown: str, search_paths: list[Path]) -> str | None:
-    """A hash of the Python files of every package the ``:::`` blocks of ``markdown`` document, found under
-    ``search_paths``; None if one is not found there.
-
-    >>> import tempfile
-    >>> folder = Path(tempfile.mkdtemp()); (folder / "pkg").mkdir(); (folder / "pkg" / "m.py").write_text("x = 1")
-    5
-    >>> first = autodoc_sources("::: pkg.m", [folder])
-    >>> (folder / "pkg" / "m.py").write_text("x = 2") and first == autodoc_sources("::: pkg.m", [folder])
-    False
-    >>> autodoc_sources("::: torch.nn", [folder]) is None
-    True
-    """
-    digest = hashlib.sha256()
-    for top in sorted({identifier.split(".")[0] for identifier in _AUTODOC_IDENTIFIER.findall(markdown)}):
-        for base in search_paths:
-            if (base / top).is_dir():
-                sources = sorted((base / top).rglob("*.py"))
-                break
-            if (base / f"{top}.py").is_file():
-                sources = [base / f"{top}.py"]
-                break
-        else:
-            return None
-        for source in sources:
-            digest.update(source.relative_to(base).as_posix().encode() + b"\0" + source.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 class RenderCache:
