@@ -15,7 +15,8 @@ import re
 from markdown.extensions.toc import slugify_unicode
 
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="[^"]*">(?P<body>.*?)</h(?P=level)>', re.DOTALL)
-_ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">¶</a>')
+# nbconvert writes the pilcrow as &#182; (BeautifulSoup, which its HTML exporter ran once, gave it as ¶).
+_ANCHOR = re.compile(r'<a class="anchor-link" href="#[^"]*">(?:¶|&#182;|&para;)</a>')
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -34,7 +35,7 @@ def rewrite_headings(page_html: str, permalink_title: str = "Permanent link") ->
     nbconvert's ``¶`` anchor becomes a toc-style ``headerlink`` (titled in the page's language),
     which Material shows on hover and leaves out of search titles.
 
-    >>> html, toc = rewrite_headings('<h1 id="">小结<a class="anchor-link" href="#">¶</a></h1>'
+    >>> html, toc = rewrite_headings('<h1 id="">小结<a class="anchor-link" href="#">&#182;</a></h1>'
     ...                              '<h2 id="x">A <code>b</code></h2><h2 id="y">A b</h2>')
     >>> html
     '<h1 id="小结">小结<a class="headerlink" href="#小结" title="Permanent link">¶</a></h1><h2 id="a-b">A <code>b</code></h2><h2 id="a-b_1">A b</h2>'
