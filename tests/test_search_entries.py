@@ -123,3 +123,44 @@ def test_salt_follows_the_dictionary_and_the_search_options(tmp_path):
     before = salt(CONFIG, str(first))
     first.write_text("张量 5 n\n自动求导 3 n\n", encoding="utf-8")  # the same file, rewritten
     assert salt(CONFIG, str(first)) != before
+
+
+def entries_of(content: str) -> str:
+    index = SearchIndex(**CONFIG)
+    index.add_entry_from_context(SimpleNamespace(url="p/", title="P", meta={}, content=content, toc=[]))
+    return index.generate_search_index(None)
+
+
+def test_code_spans_are_left_out_of_what_material_parses_and_the_entries_stay_the_same():
+    """Highlighted code, coloured output, a span Material must see (data-search-exclude) and spans outside code."""
+    from sitelib.incremental.search_entries import without_code_spans
+
+    content = ('<h1 id="t">T</h1><p>a <span class="x">b</span>\n\n<span>c</span></p>'
+               '<pre><span></span><span class="kn">import</span> <span class="nn">torch</span>\n'
+               '<span class="n">x</span>  <span class="o">=</span> 1 &lt;pre&gt;</pre>'
+               '<h2 id="o">Out</h2><pre><span class="ansi-red-fg">Error</span>\n  line</pre>'
+               '<pre><span data-search-exclude>hidden</span> <span class="k">shown</span></pre>')
+    slim = without_code_spans(content)
+    assert slim.count("<span") == 4  # the paragraph's two, and the two of the block kept whole (an excluded span)
+    assert entries_of(slim) == entries_of(content)
+
+
+@pytest.mark.build
+def test_every_built_page_gives_the_same_entries_without_its_code_spans(built_site):
+    """On the lesson's own pages (notebooks with highlighted cells and outputs, theory pages, the API page)."""
+    import re
+
+    from sitelib.incremental.search_entries import without_code_spans
+
+    article = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article>', re.S)
+    checked = stripped = 0
+    for path in sorted(built_site.rglob("*.html")):
+        found = article.search(path.read_text(encoding="utf-8"))
+        if found is None:
+            continue
+        content = found.group(1)
+        slim = without_code_spans(content)
+        assert entries_of(slim) == entries_of(content), path
+        checked += 1
+        stripped += slim != content
+    assert checked >= 40 and stripped >= 10  # every language's pages, notebooks among them

@@ -9,16 +9,49 @@ are a function of the page's URL, title, table of contents, front matter
 entries by a hash of exactly those, so an entry is reused only where a fresh
 computation would give the same one. Each language keeps one JSON file, which
 holds the entries its last build used and nothing else.
+
+A page it does index is handed to Material without the class-only ``<span>``
+tags inside its ``<pre>`` blocks (:func:`without_code_spans`): highlighted
+code and coloured notebook output are mostly such spans, and Material's
+parser walks every tag in Python (a third of a cold language build here).
+Inside ``<pre>`` it keeps text as it is, so the entries are the same; tests
+compare them on every page of the built site.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from sitelib.incremental.keyed_cache import KeyedCache
+
+_PRE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.S)
+_SIMPLE_SPAN = re.compile(r'<span(?: class="[^"<>]*")?>')
+_SPAN_TAG = re.compile(r'<span(?: class="[^"<>]*")?>|</span>')
+
+
+def without_code_spans(html: str) -> str:
+    """``html`` without the ``<span>`` and ``<span class="...">`` tags inside its ``<pre>`` blocks.
+
+    A block with any other span (one with an id, a style, ``data-search-exclude``)
+    or with unbalanced ones is left as it is.
+
+    >>> without_code_spans('<p><span class="k">x</span></p><pre><span class="k">def</span> <span>f</span></pre>')
+    '<p><span class="k">x</span></p><pre>def f</pre>'
+    >>> without_code_spans('<pre><span data-search-exclude>x</span><span class="k">y</span></pre>')
+    '<pre><span data-search-exclude>x</span><span class="k">y</span></pre>'
+    """
+    def strip(match: re.Match) -> str:
+        block = match.group(0)
+        opened = len(_SIMPLE_SPAN.findall(block))
+        if block.count("<span") != opened or block.count("</span>") != opened:
+            return block
+        return _SPAN_TAG.sub("", block)
+
+    return _PRE.sub(strip, html)
 
 def page_key(page, salt: str) -> str:
     """A hash of everything Material's ``add_entry_from_context`` reads from ``page``.
@@ -60,7 +93,12 @@ class SearchEntries:
             entries = self.cache.get(key)
             if entries is None:
                 start = len(index.entries)
-                compute(page)
+                content = page.content
+                page.content = without_code_spans(content)  # the same entries, far fewer tags to parse
+                try:
+                    compute(page)
+                finally:
+                    page.content = content
                 # As the index's own json.dumps(default=str) would write them.
                 self.cache.put(key, json.loads(json.dumps(index.entries[start:], default=str)))
             else:
