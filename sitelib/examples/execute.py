@@ -124,6 +124,10 @@ def run_in(kernel: Kernel, job: Job) -> Execution:
     count = 0
     index = 0
     by_count: dict[int, int] = {}  # the kernel's In[n] -> cell index
+    try:
+        client.kc = kernel.notebook_client()  # so setup_kernel() makes none (see Kernel.notebook_client)
+    except KernelStartFailed as error:
+        raise KernelStartFailed(f"{display_path(path)}: {error}") from None
     with client.setup_kernel():
         try:
             for index, cell in enumerate(notebook.cells):
