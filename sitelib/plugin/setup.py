@@ -20,7 +20,7 @@ from sitelib.languages import interface as interface_strings
 from sitelib.languages import translations
 from sitelib.languages.conversion import Conversion
 from sitelib.languages.language import Language, LanguageError, alternate_href, strings_for, translate_nav
-from sitelib.markup import cjk_linebreaks, notebook_accessibility
+from sitelib.markup import cjk_linebreaks, notebook_accessibility, notebook_toc
 from sitelib.timings.strings import STRINGS as TIMINGS_STRINGS
 
 
@@ -74,6 +74,7 @@ def configure(config, options, languages: list[Language], lang: Language, orches
     template_cache.cache_theme_templates(config, root / options.cache_dir / "jinja" / "theme")
     theme_files.list_installed_once(config)
     notebook_accessibility.install()  # nbconvert's pass, without its 0.9 s BeautifulSoup tree per cold build
+    notebook_toc.install()  # mkdocs-jupyter's page title without converting each notebook to Markdown again
     if uses_search_dictionary(languages):
         use_traditional_search_dictionary(root / options.cache_dir / "search")
     config.extra["alternate"] = [
