@@ -6,8 +6,15 @@ import asyncio
 from queue import Empty
 
 import pytest
+from jupyter_core.utils import run_sync
 
 from sitelib.examples.kernels import KernelStartFailed, _connected
+
+
+def connect(client, timeout):
+    """As the build calls it: jupyter_core's run_sync, which also works where an event loop already runs
+    (the browser tests' Playwright leaves one running in this thread)."""
+    run_sync(_connected)(client, timeout)
 
 
 class FakeClient:
@@ -44,17 +51,17 @@ class FakeClient:
 def test_returns_at_the_first_iopub_message():
     """One kernel_info, one IOPub read: no second read to wait for quiet. A reply to another request is skipped."""
     client = FakeClient(missed=0)
-    asyncio.run(_connected(client, 5))
+    connect(client, 5)
     assert client.asked == ["info-0"] and client.iopub_reads == 1
 
 
 def test_asks_again_while_iopub_misses_the_kernel():
     """A subscription still joining misses the status messages: kernel_info is sent again until one is heard."""
     client = FakeClient(missed=2)
-    asyncio.run(_connected(client, 5))
+    connect(client, 5)
     assert client.asked == ["info-0", "info-1", "info-2"] and client.iopub_reads == 3
 
 
 def test_a_kernel_that_never_answers_fails_within_the_limit():
     with pytest.raises(KernelStartFailed, match="did not answer within 0.1 s"):
-        asyncio.run(_connected(FakeClient(missed=0, answers=False), 0.1))
+        connect(FakeClient(missed=0, answers=False), 0.1)
