@@ -19,7 +19,7 @@ EXAMPLES = sorted(p for p in (ROOT / "lessonsrc").glob("*.py") if is_example(p))
 def original(monkeypatch):
     """mkdocs-jupyter's own function, whatever a build in this process installed."""
     own = jupyter._get_nb_toc_tokens
-    return getattr(own, "nbconvert_original", own)
+    return getattr(own, "mkdocs_jupyter_original", own)
 
 
 def synthetic():
@@ -52,4 +52,4 @@ def test_raw_cells_code_and_chinese_headings_give_the_same(tmp_path, original):
 def test_install_replaces_it_once():
     notebook_toc.install()
     notebook_toc.install()
-    assert jupyter._get_nb_toc_tokens.nbconvert_original.__module__ == "mkdocs_jupyter.plugin"
+    assert jupyter._get_nb_toc_tokens.mkdocs_jupyter_original.__module__ == "mkdocs_jupyter.plugin"

@@ -51,29 +51,29 @@ def _rendered_from(identifier: str, search_paths: list[Path]) -> set[Path] | Non
     parts = identifier.split(".")
     for base in search_paths:
         if (base / parts[0]).is_dir() or (base / f"{parts[0]}.py").is_file():
-            break
-    else:
-        return None
+            return _with_imports(_files_of(base, parts), base, parts[0])
+    return None
+
+
+def _files_of(base: Path, parts: list[str]) -> set[Path]:
+    """The files of the longest prefix of ``parts`` that is a module or a package (``pkg.mod.func`` is a
+    function of pkg/mod.py, ``from pkg.mod import name`` a name in it), and the ``__init__.py`` of each
+    package above it, which runs first."""
     files: set[Path] = set()
-    # The longest prefix that is a module or a package: ``pkg.mod.func`` documents a function of pkg/mod.py.
     for length in range(len(parts), 0, -1):
-        module = _module_files(base, parts[:length])
-        if module:
-            files |= module
+        folder = base.joinpath(*parts[:length])
+        module = folder.with_name(f"{parts[length - 1]}.py")
+        if folder.is_dir():
+            files = set(folder.rglob("*.py"))
             break
-    for length in range(1, len(parts)):  # every package above it runs its __init__.py first
+        if module.is_file():
+            files = {module}
+            break
+    for length in range(1, len(parts)):
         init = base.joinpath(*parts[:length], "__init__.py")
         if init.is_file():
             files.add(init)
-    return _with_imports(files, base, parts[0])
-
-
-def _module_files(base: Path, parts: list[str]) -> set[Path]:
-    folder = base.joinpath(*parts)
-    if folder.is_dir():
-        return set(folder.rglob("*.py"))
-    module = folder.with_name(f"{parts[-1]}.py")
-    return {module} if module.is_file() else set()
+    return files
 
 
 def _with_imports(files: set[Path], base: Path, top: str) -> set[Path]:
@@ -82,20 +82,10 @@ def _with_imports(files: set[Path], base: Path, top: str) -> set[Path]:
     waiting = list(files)
     while waiting:
         path = waiting.pop()
-        if path in seen:
-            continue
-        seen.add(path)
-        for parts in _imported(path, base):
-            if parts and parts[0] == top:
-                for length in range(len(parts), 0, -1):  # ``from pkg.mod import name``: a module, or a name in one
-                    found = _module_files(base, parts[:length])
-                    if found:
-                        waiting += found
-                        break
-                for length in range(1, len(parts)):
-                    init = base.joinpath(*parts[:length], "__init__.py")
-                    if init.is_file():
-                        waiting.append(init)
+        if path not in seen:
+            seen.add(path)
+            waiting += [found for parts in _imported(path, base) if parts and parts[0] == top
+                        for found in _files_of(base, parts)]
     return seen
 
 
@@ -118,7 +108,5 @@ def _imported(path: Path, base: Path) -> list[list[str]]:
         elif isinstance(node, ast.ImportFrom):
             start = package[:len(package) - node.level + 1] if node.level else []
             module = start + (node.module.split(".") if node.module else [])
-            names += [module + [alias.name] for alias in node.names if alias.name != "*"] or [module]
-            if any(alias.name == "*" for alias in node.names):
-                names.append(module)
+            names += [module if alias.name == "*" else module + [alias.name] for alias in node.names]
     return names

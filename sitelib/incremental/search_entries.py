@@ -30,7 +30,7 @@ from sitelib.incremental.keyed_cache import KeyedCache
 
 _PRE = re.compile(r"<pre\b[^>]*>.*?</pre>", re.S)
 _SIMPLE_SPAN = re.compile(r'<span(?: class="[^"<>]*")?>')
-_SPAN_TAG = re.compile(r'<span(?: class="[^"<>]*")?>|</span>')
+_SPAN_TAG = re.compile(f"{_SIMPLE_SPAN.pattern}|</span>")
 
 
 def without_code_spans(html: str) -> str:
@@ -52,6 +52,7 @@ def without_code_spans(html: str) -> str:
         return _SPAN_TAG.sub("", block)
 
     return _PRE.sub(strip, html)
+
 
 def page_key(page, salt: str) -> str:
     """A hash of everything Material's ``add_entry_from_context`` reads from ``page``.

@@ -116,9 +116,9 @@ def install() -> None:
     """Make mkdocs-jupyter take a notebook's contents and title from :func:`notebook_toc_tokens` (once per process)."""
     import mkdocs_jupyter.plugin as jupyter
 
-    if getattr(jupyter._get_nb_toc_tokens, "nbconvert_original", None) is None:
+    if getattr(jupyter._get_nb_toc_tokens, "mkdocs_jupyter_original", None) is None:
         def _get_nb_toc_tokens(fpath, toc_depth):
             return notebook_toc_tokens(fpath, toc_depth)
 
-        _get_nb_toc_tokens.nbconvert_original = jupyter._get_nb_toc_tokens
+        _get_nb_toc_tokens.mkdocs_jupyter_original = jupyter._get_nb_toc_tokens
         jupyter._get_nb_toc_tokens = _get_nb_toc_tokens
