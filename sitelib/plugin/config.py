@@ -37,6 +37,19 @@ class Positive(c.Type):
         return value
 
 
+class Seconds(c.BaseConfigOption[float]):
+    """A number of seconds above zero (whole or not)."""
+
+    def __init__(self, default: float):
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise c.ValidationError(f"expected a number of seconds above 0, got {value!r}")
+        return float(value)
+
+
 class Jobs(c.BaseConfigOption[int]):
     """How many examples run (or languages are built) at once: a whole number, 0 for one example per core and
     every language; also what ``!ENV`` gives ("2")."""
@@ -87,6 +100,8 @@ class LessonConfig(base.Config):
     # Fork each kernel from a helper that has imported torch (sitelib/examples/zygote.py) where the
     # platform allows (Linux); LESSON_ZYGOTE=0 overrides, false starts each as a new process.
     zygote = Switch(default=True)
+    # Under serve: how often saved files are looked for (MkDocs polls every 0.5 s; sitelib/plugin/serve_watch.py).
+    watch_interval = Seconds(default=0.1)
     output_lines = Positive(default=OutputLimits.cell_lines)
     notebook_output_lines = Positive(default=OutputLimits.notebook_lines)
     output_line_chars = Positive(default=OutputLimits.line_chars)

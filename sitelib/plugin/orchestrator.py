@@ -28,7 +28,7 @@ from sitelib.examples.zygote_client import wanted as zygote_wanted
 from sitelib.incremental import build_lock, language_sites
 from sitelib.incremental import inputs as build_inputs
 from sitelib.languages.language import Language, root_prefix
-from sitelib.plugin import forked_builds, serve_first
+from sitelib.plugin import forked_builds, serve_first, serve_watch
 from sitelib.plugin.role import Role
 from sitelib.plugin.setup import configure, lagging_pages, project_root, uses_search_dictionary
 from sitelib.plugin.warm_up import WarmUp, steps_for
@@ -84,6 +84,7 @@ class Orchestrator(Role):
         return Files([])
 
     def on_serve(self, server, config, builder):
+        serve_watch.poll_every(server, self.options.watch_interval)  # before the watches below: they take it too
         serve_first.serving(project_root(config), server)
         if self.options.execute and self.options.examples:  # from now on an edited example finds its kernel started
             root = project_root(config)
