@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import wsgiref.util
 from pathlib import Path
@@ -84,28 +85,47 @@ def built(folder: Path, files: dict[str, str], key: str = "k") -> Path:
     return folder
 
 
-def test_a_previous_build_is_set_aside_read_once_checked_and_removed(tmp_path):
-    """The last finished build moves out of the way at once; its files are read back only if intact."""
-    sites = tmp_path / "sites"
-    built(sites / "zh", {"index.html": "old", "a/b.html": "old b"})
-    aside = language_sites.set_aside_previous(sites / "zh")
-    assert not (sites / "zh").exists() and aside.is_dir()
-    assert language_sites.previous_contents(aside) == {"a/b.html": b"old b", "index.html": b"old"}
-    assert not aside.exists()
-    built(sites / "zh", {"index.html": "old"})
-    aside = language_sites.set_aside_previous(sites / "zh")
-    (aside / "index.html").write_text("damaged")
-    assert language_sites.previous_contents(aside) is None and not aside.exists()
-    (sites / "zh").mkdir()  # a build that never finished (no record): nothing to show
-    assert language_sites.set_aside_previous(sites / "zh") is None
+def files_in(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_the_served_folder_is_updated_in_place_writing_only_what_changed(tmp_path):
+    """Serve's folder keeps the previous build: an unchanged file stays the same file, a changed one is
+    swapped in whole, what the new build lacks goes (empty folders too), another language's folder stays."""
+    site = tmp_path / "site"
+    first = {"index.html": b"old", "same.css": b"css", "gone/page.html": b"old page"}
+    assert language_sites.sync(first, site) == 3
+    language_sites.sync({"index.html": b"zh"}, site / "zh")
+    same, changed = (site / "same.css").stat(), (site / "index.html").stat()
+    written = language_sites.sync({"index.html": b"new", "same.css": b"css", "new/page.html": b"new page"},
+                                  site, keep=["zh"])
+    assert written == 2
+    assert files_in(site) == {"index.html": "new", "same.css": "css", "new/page.html": "new page",
+                              "zh/index.html": "zh"}
+    assert (site / "same.css").stat().st_ino == same.st_ino and (site / "same.css").stat().st_mtime_ns == same.st_mtime_ns
+    assert (site / "index.html").stat().st_ino != changed.st_ino  # renamed into place, never rewritten in place
+    assert not (site / "gone").exists()
+
+
+def test_a_file_linked_into_the_site_is_replaced_not_written_through(tmp_path):
+    """The cache's copy stays as it was built, whatever the site folder's file was."""
+    cached = tmp_path / "cache.html"
+    cached.write_text("cached")
+    (tmp_path / "site").mkdir()
+    os.link(cached, tmp_path / "site" / "index.html")
+    language_sites.sync({"index.html": b"new"}, tmp_path / "site")
+    assert cached.read_text() == "cached" and (tmp_path / "site" / "index.html").read_text() == "new"
 
 
 def test_publishing_over_a_shown_copy_swaps_files_whole_and_drops_what_the_new_build_lacks(tmp_path):
     """The site's folder of a language then holds exactly the new build, as a clean build would."""
     target = tmp_path / "site" / "zh"
-    language_sites.write_all({"index.html": b"old", "gone/page.html": b"old page", "keep.css": b"css"}, target)
+    language_sites.sync({"index.html": b"old", "gone/page.html": b"old page", "keep.css": b"css"}, target)
     new = built(tmp_path / "sites" / "zh", {"index.html": "new", "keep.css": "css", "new/page.html": "new page"})
-    language_sites.publish(new, target, replace=True)
-    found = {p.relative_to(target).as_posix(): p.read_text() for p in target.rglob("*") if p.is_file()}
-    assert found == {"index.html": "new", "keep.css": "css", "new/page.html": "new page"}
+    language_sites.publish(new, target)
+    assert files_in(target) == {"index.html": "new", "keep.css": "css", "new/page.html": "new page"}
     assert not (target / "gone").exists()
+    (new / "index.html").write_text("damaged")
+    with pytest.raises(RuntimeError, match="does not match its own record"):
+        language_sites.publish(new, target)
+    assert files_in(target)["index.html"] == "new"  # nothing of a damaged build reaches the site

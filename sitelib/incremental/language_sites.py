@@ -1,20 +1,20 @@
 """Reuse a language's built site when nothing it is built from has changed.
 
-Under ``mkdocs serve`` every edit rebuilds the whole site, and MkDocs empties
-the site folder first; without this, a prose edit to one page would rebuild
-every language. Each language is built (by :func:`build`) into its own
-folder under the cache, next to a record of the fingerprint of all its inputs
-and of the hash of every file built, and copied into the site. When the
-fingerprint matches, the folder is copied again without building, and every
-file is checked against its hash as it is copied: a damaged or edited cached
-file means a rebuild, never a published error. Copies, not hard links, so
-that nothing written into the site folder afterwards can change the cache. The fingerprint covers every input of a language build:
-its pages, the configuration, the theme overrides, the hooks and the site's
-code, the data files, the executed notebooks, the installed packages, the
-site and repository addresses, the machine (the timings page marks it) and
-the date (sitemaps carry it). Anything not listed there must not be read by
-a build.
-"""
+Under ``mkdocs serve`` every edit rebuilds the whole site; without this, a
+prose edit to one page would rebuild every language. Each language is built
+(by :func:`build`) into its own folder under the cache, next to a record of
+the fingerprint of all its inputs and of the hash of every file built, and
+copied into the site (:func:`sync`: under serve, only the files that
+changed). When the fingerprint matches, the folder is copied again without
+building, and every file is checked against its hash as it is copied: a
+damaged or edited cached file means a rebuild, never a published error.
+Copies, not hard links, so that nothing written into the site folder
+afterwards can change the cache. The fingerprint covers every input of a
+language build: its pages, the configuration, the theme overrides, the hooks
+and the site's code, the data files, the executed notebooks, the installed
+packages, the site and repository addresses, the machine (the timings page
+marks it) and the date (sitemaps carry it). Anything not listed there must
+not be read by a build."""
 
 from __future__ import annotations
 
@@ -112,26 +112,26 @@ def _record(built: Path) -> dict | None:
     return record
 
 
-def reuse(built: Path, key: str, target: Path, replace: bool = False) -> bool:
+def reuse(built: Path, key: str, target: Path, keep: Iterable[str] = ()) -> bool:
     """Copy the build in ``built`` into ``target`` if it is complete for ``key`` and intact; else False.
 
     Every file is read once, checked against the hash recorded when it was
-    built, and only then are the files written to ``target`` (by
-    :func:`replace_all` if ``replace``, else :func:`write_all`): a truncated,
+    built, and only then is ``target`` made to hold them (:func:`sync`; ``keep``:
+    the folders below it that are other languages' sites): a truncated,
     edited, missing or extra file is logged (naming it) and the caller builds
     the language again.
     """
     contents = verified(built, key)
     if contents is None:
         return False
-    (replace_all if replace else write_all)(contents, target)
+    sync(contents, target, keep)
     return True
 
 
 def verified(built: Path, key: str) -> dict[str, bytes] | None:
     """The files of ``built`` (name to bytes) if it is a complete, intact build for ``key``; else None (logged).
 
-    :func:`reuse` without the copy: the caller writes them (:func:`write_all`)
+    :func:`reuse` without the copy: the caller writes them (:func:`sync`)
     while another language builds.
     """
     record = _record(built)
@@ -155,64 +155,57 @@ def mark(built: Path, key: str) -> None:
     write_text_atomic(built / FINGERPRINT, json.dumps({"key": key, "files": files}, indent=0))
 
 
-def publish(built: Path, target: Path, replace: bool = False) -> None:
-    """Copy a just-built (and marked) language into ``target``, checked like a reused one.
-
-    ``replace``: ``target`` holds its previous build, shown while this one
-    was made (sitelib.plugin.serve_first); each file is swapped in whole and
-    what the new build lacks is removed, so a reader never meets half a page.
-    """
+def publish(built: Path, target: Path, keep: Iterable[str] = ()) -> None:
+    """Copy a just-built (and marked) language into ``target``, checked like a reused one (:func:`reuse`)."""
     record = _record(built)
-    if record is None or not reuse(built, record["key"], target, replace):
+    if record is None or not reuse(built, record["key"], target, keep):
         raise RuntimeError(f"{built}: the language build just made does not match its own record")
 
 
-def set_aside_previous(built: Path) -> Path | None:
-    """Move the finished build in ``built`` out of the way before it is built again, to be shown meanwhile.
+def sync(contents: dict[str, bytes], target: Path, keep: Iterable[str] = ()) -> int:
+    """Make ``target`` hold exactly ``contents`` (name to bytes), besides the folders named in ``keep``.
 
-    Returns where it went (:func:`previous_contents` reads it), or None if there is no finished build.
+    Under ``mkdocs serve`` the site folder still holds the previous build
+    (sitelib.plugin.orchestrator), and an edit changes a few of a language's
+    files: a file that holds its bytes already is left as it is. Any other is
+    written beside its place and renamed over it, so a reader never meets
+    half a file (and a hard link left there is replaced, not written
+    through). What ``contents`` lacks is removed, but for ``keep``: other
+    languages' sites below ``target``. Returns how many files were written.
+
+    >>> import tempfile
+    >>> site = Path(tempfile.mkdtemp())
+    >>> sync({"index.html": b"en", "old.html": b"x", "zh/index.html": b"zh"}, site)
+    3
+    >>> sync({"index.html": b"en", "new.html": b"y"}, site, keep=["zh"])
+    1
+    >>> sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
+    ['index.html', 'new.html', 'zh/index.html']
     """
-    for left in built.parent.glob(f".{built.name}.shown-*") if built.parent.is_dir() else ():
-        shutil.rmtree(left, ignore_errors=True)  # left by a serve that was stopped while building
-    if not (built / FINGERPRINT).is_file():
-        return None
-    moved = built.with_name(f".{built.name}.shown-{os.getpid()}-{time.monotonic_ns()}")
-    built.rename(moved)
-    return moved
-
-
-def previous_contents(aside: Path) -> dict[str, bytes] | None:
-    """The files of a build set aside, if intact against its own record (else None, logged); then removes it."""
-    try:
-        record = _record(aside)
-        return None if record is None else verified(aside, record["key"])
-    finally:
-        shutil.rmtree(aside, ignore_errors=True)
-
-
-def write_all(contents: dict[str, bytes], target: Path) -> None:
-    """Write each file anew (unlinking first: a hard link left by an older build must not be written through)."""
+    written = 0
     for name, data in contents.items():
         dest = target / name
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        dest.unlink(missing_ok=True)
-        dest.write_bytes(data)
-
-
-def replace_all(contents: dict[str, bytes], target: Path) -> None:
-    """Write each file by renaming a finished copy over the old one, then remove what ``contents`` lacks."""
-    for name, data in contents.items():
-        dest = target / name
+        try:
+            if dest.stat().st_size == len(data) and dest.read_bytes() == data:
+                continue
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+            pass
         dest.parent.mkdir(parents=True, exist_ok=True)
         new = dest.with_name(f".{dest.name}.new")
         new.write_bytes(data)
         os.replace(new, dest)
-    for path in sorted(target.rglob("*"), reverse=True):  # a folder's files before the folder
-        if path.is_dir():
-            if not any(path.iterdir()):
-                path.rmdir()
-        elif path.relative_to(target).as_posix() not in contents:
-            path.unlink()
+        written += 1
+    kept = {target / name for name in keep}
+    for folder, dirs, files in os.walk(target, topdown=False):
+        here = Path(folder)
+        if here in kept or any(parent in kept for parent in here.parents):
+            continue
+        for name in files:
+            if (here / name).relative_to(target).as_posix() not in contents:
+                (here / name).unlink()
+        if here != target and not any(here.iterdir()):
+            here.rmdir()
+    return written
 
 
 def _set_aside(built: Path) -> threading.Thread:

@@ -48,6 +48,7 @@ class Orchestrator(Role):
         self.executed: list = []
         self.zygotes: Zygotes | None = None  # started in on_config when no example has run yet
         self.warm_up: WarmUp | None = None
+        self.site_dir: Path | None = None  # where the languages go: the site (serve's, or the one being built)
 
     def on_config(self, config):
         try:  # a bad data file fails the build now, not after the examples ran and a language was built
@@ -59,7 +60,14 @@ class Orchestrator(Role):
         self.setup = configure(config, self.options, self.languages, self.languages[0], orchestrating=True)
         without_theme_files(config)
         self.zygotes = early_zygotes(project_root(config), self.options)
-        if not build_inputs.under_serve(config):
+        self.site_dir = Path(config.site_dir)
+        if build_inputs.under_serve(config):
+            # MkDocs empties the site folder before each build. This build writes nothing of its own there
+            # (each language brings its files), so under serve it builds into a folder of its own, and the
+            # served one keeps the previous build: each language then rewrites only the files that changed,
+            # and a language still building is shown as it was meanwhile.
+            config.site_dir = str(project_root(config) / self.options.cache_dir / "serve-scratch")
+        else:
             # The process ends after this build, so every language may fork from it; under serve its first
             # language is built here instead, which leaves it warm for every later edit (forked_builds).
             cache = project_root(config) / self.options.cache_dir
@@ -103,20 +111,17 @@ class Orchestrator(Role):
             reused = [plan for plan in plans if isinstance(plan, Reused)]
             later = builds[1:]
             # Under serve, the first language rebuilt is shown as soon as it is built, the others' previous
-            # builds meanwhile (sitelib.plugin.serve_first); never a language at the root after the first.
-            if later and all(b.target != Path(config.site_dir) for b in later):
+            # builds meanwhile (still in the served folder; sitelib.plugin.serve_first); never a language at
+            # the root after the first.
+            if later and all(b.target != self.site_dir for b in later):
                 server = serve_first.server_for(project_root(config))
-            previous = [language_sites.set_aside_previous(b.built) for b in later] if server else []
 
             def meanwhile():  # file writes, off the GIL: beside the builds
                 for r in reused:
-                    language_sites.write_all(r.contents, r.target)
-                for build, aside in zip(later, previous):
-                    contents = language_sites.previous_contents(aside) if aside is not None else None
-                    language_sites.write_all(contents or {}, build.target)
+                    language_sites.sync(r.contents, r.target, r.keep)
 
             def first_done():
-                language_sites.publish(builds[0].built, builds[0].target)
+                language_sites.publish(builds[0].built, builds[0].target, builds[0].keep)
                 serve_first.show(server)
                 log.info("Language %s shown; %s to follow", builds[0].code, ", ".join(b.code for b in later))
 
@@ -125,7 +130,7 @@ class Orchestrator(Role):
                                   meanwhile=meanwhile, first_done=first_done if server else None,
                                   warm_up=self.warm_up.wait if self.warm_up else None)
             for build in later if server else builds:
-                language_sites.publish(build.built, build.target, replace=server is not None)
+                language_sites.publish(build.built, build.target, build.keep)
         finally:
             if server is not None:
                 serve_first.new_version(server)  # open pages reload once more, to the whole site
@@ -159,14 +164,18 @@ class Orchestrator(Role):
                      "make translations-current once caught up): %s", lang.code, len(lagging), ", ".join(lagging))
         key = language_sites.fingerprint([root / "docs" / lang.docs_code], root,
                                          {"shared": shared, "language": repr(lang), "lagging": repr(lagging)})
-        target = Path(config.site_dir) / prefix
+        target = self.site_dir / prefix
+        # Other languages' sites inside this one's folder (the first language's is the site's root).
+        keep = tuple(other[len(prefix):].rstrip("/") for other in
+                     (root_prefix(o.code, self.languages[0].code) for o in self.languages)
+                     if other != prefix and other.startswith(prefix))
         contents = language_sites.verified(built, key)
         if contents is not None:
             log.info("Language %s: nothing it is built from changed, reusing its build", lang.code)
-            return Reused(contents, target)
+            return Reused(contents, target, keep)
         # The configured address, not serve's own: build and serve then make (and reuse) the same files.
         site_url = build_inputs.configured_site_url(config)
-        return LanguageSite(lang.code, config.config_file_path, built, key, target,
+        return LanguageSite(lang.code, config.config_file_path, built, key, target, keep,
                             f"{site_url}{prefix}" if site_url else None, config.strict, self.executed)
 
 
@@ -176,6 +185,7 @@ class Reused:
 
     contents: dict[str, bytes]
     target: Path
+    keep: tuple[str, ...] = ()  # other languages' folders below target
 
 
 @dataclass(frozen=True)
@@ -187,6 +197,7 @@ class LanguageSite:
     built: Path
     key: str
     target: Path
+    keep: tuple[str, ...]  # other languages' folders below target
     site_url: str | None  # for the sitemap and the 404 page's links
     strict: bool
     executed: list = field(default_factory=list, compare=False, repr=False)  # the orchestrator's examples

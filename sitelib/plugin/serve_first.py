@@ -2,10 +2,11 @@
 
 MkDocs' development server holds every request until the whole rebuild has
 ended, so an edited example (which changes every language's page of it) was
-seen only when the last of three languages was built. The orchestrator
-instead writes the site as it stood before the edit for the languages still
-building, publishes the first language, and lets the waiting requests
-through (:func:`show`). At the end it makes the finished site a version of its
+seen only when the last of three languages was built. The served folder
+still holds the site as it stood before the edit (the orchestrator's own
+build goes elsewhere, so MkDocs does not empty it): the orchestrator
+publishes the first language there, and lets the waiting requests through
+(:func:`show`) while the others build. At the end it makes the finished site a version of its
 own (:func:`new_version`), so every open page reloads once more and shows it;
 a failed rebuild leaves the requests waiting, as MkDocs does.
 
