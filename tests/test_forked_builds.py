@@ -228,6 +228,15 @@ def test_first_done_follows_the_first_task_built_here_alone(tmp_path, warm, reco
     assert len(later) == 2 and f"done from {os.getpid()}" not in later  # the others forked, after it
 
 
+def test_after_first_done_even_one_task_left_is_forked(tmp_path, warm, records, monkeypatch):
+    """Once a language is shown, this process must answer its requests: the one build left runs elsewhere."""
+    monkeypatch.setattr(forked_builds, "usable_cores", lambda: 2)
+    forked_builds.run_all([("zh", writer(tmp_path, "zh", "ZH")), ("zh-hant", writer(tmp_path, "zh-hant", "ZH"))],
+                          jobs=2, first_done=lambda: None)
+    assert (tmp_path / "zh").read_text() == f"ZH from {os.getpid()}"
+    assert (tmp_path / "zh-hant").read_text() != f"ZH from {os.getpid()}"
+
+
 def spans(folder: Path, name: str):
     """A task that records when it ran (monotonic start and end) in ``folder/name``."""
     def task():

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from sitelib.plugin.warm_up import WarmUp, jieba_table, matplotlib_agg, pygments_lexers, steps_for
+from sitelib.plugin.warm_up import (WarmUp, jieba_table, matplotlib_agg, opencc_dictionaries, pygments_lexers,
+                                   steps_for)
 
 
 def test_steps_follow_what_the_builds_will_load(tmp_path):
@@ -16,6 +17,18 @@ def test_steps_follow_what_the_builds_will_load(tmp_path):
     assert matplotlib_agg in steps_for(tmp_path, ["en", "zh"], search_dictionary=False)
     (tmp_path / "charts" / "zh.json").write_text("{}")
     assert steps_for(tmp_path, ["en", "zh"], search_dictionary=False) == [pygments_lexers]
+    assert steps_for(tmp_path, ["en", "zh"], search_dictionary=False, converts=True) == [pygments_lexers,
+                                                                                         opencc_dictionaries]
+
+
+def test_the_opencc_step_leaves_its_dictionaries_loaded_for_every_converter():
+    """OpenCC keeps a profile's dictionaries only while a converter lives: the step's stays, and every
+    Converter of the process (so of a build forked after it) uses that one."""
+    from sitelib.languages.taiwan import PROFILE, Converter, opencc_converter
+
+    opencc_dictionaries()
+    assert Converter()._opencc is opencc_converter(PROFILE) is Converter()._opencc
+    assert Converter().text("软件") == "軟體"
 
 
 def test_each_step_runs_once_in_a_thread_and_wait_joins_it():

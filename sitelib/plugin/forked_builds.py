@@ -179,7 +179,8 @@ def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
     here while the tasks do: in this thread while children build, or in a
     thread of its own beside a task run here (joined before anything forks).
     ``first_done`` runs once the first task has succeeded (``meanwhile``
-    done), before the others start: the first is built here, alone. (Forked
+    done), before the others start: the first is built here, alone, and the
+    others are forked, even one. (Forked
     beside the others, it shared two cores with them and with this process,
     and showed later: a Chinese edit under serve showed zh after 1.32-1.73 s
     that way, 1.05-1.14 s built here first, and zh-hant after it no later. A
@@ -199,7 +200,11 @@ def run_all(tasks: Sequence[tuple[str, Callable[[], None]]], jobs: int,
             warm_up()  # joined before any fork: a child must not copy it half done
         else:
             here.append(tasks.pop(0)[1])
-    if jobs <= 1 or len(tasks) <= 1 or not can_fork():
+    # One task left is run here, as forking gains nothing, unless a language was just shown: this process's
+    # server threads then answer the requests for it, and a build here would hold the GIL they need (in the
+    # bench's edits a Chinese page was served 0.08-0.10 s after it was published while zh-hant was built
+    # here, 0.01-0.02 s with zh-hant forked).
+    if jobs <= 1 or not can_fork() or (len(tasks) <= 1 and (first_done is None or not tasks)):
         here += [task for _, task in tasks]
         tasks = []
     if here:

@@ -70,9 +70,7 @@ class Orchestrator(Role):
         else:
             # The process ends after this build, so every language may fork from it; under serve its first
             # language is built here instead, which leaves it warm for every later edit (forked_builds).
-            cache = project_root(config) / self.options.cache_dir
-            self.warm_up = WarmUp(steps_for(cache, [lang.code for lang in self.languages],
-                                            uses_search_dictionary(self.languages)))
+            self.warm_up = WarmUp(self.warm_up_steps(config))
             if self.zygotes is not None:  # a cold build: loaded while it waits for the zygote's torch
                 self.warm_up.start()
         return config
@@ -93,6 +91,9 @@ class Orchestrator(Role):
 
     def on_serve(self, server, config, builder):
         serve_watch.poll_every(server, self.options.watch_interval)  # before the watches below: they take it too
+        # Every later edit forks the languages after the one it shows first: loaded here once, not in each
+        # of them (and not by the first Chinese edit, which builds zh here: jieba's table took 0.5 s of it).
+        WarmUp(self.warm_up_steps(config)).wait()
         serve_first.serving(project_root(config), server)
         if self.options.execute and self.options.examples:  # from now on an edited example finds its kernel started
             root = project_root(config)
@@ -149,6 +150,11 @@ class Orchestrator(Role):
         if self.zygotes is not None:
             self.zygotes.close()
             self.zygotes = None
+
+    def warm_up_steps(self, config) -> list:
+        """What each language build would load for itself (sitelib.plugin.warm_up)."""
+        return steps_for(project_root(config) / self.options.cache_dir, [lang.code for lang in self.languages],
+                         uses_search_dictionary(self.languages), any(lang.convert for lang in self.languages))
 
     def plan_language(self, config, lang: Language, shared: str) -> LanguageSite | Reused:
         """What ``lang`` needs: its unchanged, intact build's files to copy into the site, or a build.

@@ -9,6 +9,8 @@ ran the first language in the process and forked the others after it
 (3.1 s, then 2.3 s: 5.4 s). Loaded here first (0.74 s), the three forked at
 once took 3.0-3.25 s, and loaded while the build waits for its first kernel
 (a cold build: :meth:`WarmUp.start`), the load costs that build nothing.
+Under ``mkdocs serve`` the steps run once, when serving starts: every later
+edit forks the languages after the first one it shows.
 
 Nothing here changes what a build makes: each step only imports, or fills a
 cache a build would fill on first use with the same contents.
@@ -49,14 +51,25 @@ def jieba_table() -> None:
     jieba.dt.initialize()
 
 
-def steps_for(cache_dir: Path, codes: Sequence[str], search_dictionary: bool) -> list[Callable[[], None]]:
+def opencc_dictionaries() -> None:
+    """The Taiwan conversion's OpenCC dictionaries, kept loaded (:func:`sitelib.languages.taiwan.opencc_converter`)."""
+    from sitelib.languages.taiwan import PROFILE, opencc_converter
+
+    opencc_converter(PROFILE)
+
+
+def steps_for(cache_dir: Path, codes: Sequence[str], search_dictionary: bool,
+              converts: bool = False) -> list[Callable[[], None]]:
     """What this project's language builds will load: the chart only while some language's charts are not
-    cached (``cache_dir/charts/<code>.json``), jieba only where the search dictionary is set."""
+    cached (``cache_dir/charts/<code>.json``), jieba only where the search dictionary is set, OpenCC only
+    where a language is converted."""
     steps = [pygments_lexers]
     if any(not (cache_dir / "charts" / f"{code}.json").is_file() for code in codes):
         steps.append(matplotlib_agg)
     if search_dictionary:
         steps.append(jieba_table)
+    if converts:
+        steps.append(opencc_dictionaries)
     return steps
 
 
