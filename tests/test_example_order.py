@@ -22,21 +22,23 @@ def test_most_code_first_ties_in_given_order():
     assert [j.path.stem for j in order_jobs(jobs)] == ["long", "mid", "also_mid", "short"]
 
 
-def test_a_job_taken_ahead_leaves_the_next_ones_to_idle_workers():
-    """A worker starting its second kernel early passes over one job per worker that has none yet, so the two
-    longest jobs go to two workers rather than one after the other on the first."""
-    runner = _Runner([job(str(n), 10) for n in range(5)], workers=2, spares=None, zygotes=None)
-    taken: dict[str, list[int | None]] = {}
+def test_a_job_goes_to_the_worker_free_first_and_a_kernel_ahead_only_for_a_job_left():
+    """Jobs are taken, in order, by whichever worker is free; a worker whose example runs may start a kernel
+    ahead, but only for a job no idle worker and no other kernel started ahead will take, and with no job."""
+    runner = _Runner([job(str(n), 10) for n in range(4)], workers=2, spares=None, zygotes=None)
+    taken: dict[str, list] = {}
 
     def worker(name, *calls):
         def run():
-            taken.setdefault(name, []).extend(runner.take(ahead=ahead) for ahead in calls)
+            taken.setdefault(name, []).extend(runner.take() if call == "take" else runner.start_ahead() is not None
+                                              for call in calls)
         thread = threading.Thread(target=run, name=name)
         thread.start()
         thread.join()
 
-    worker("first", False, True)  # its first job, then one ahead, before the other worker has started
-    worker("second", False, True)
-    worker("first", False, False, True)  # later: everything left, in order; nothing left to take ahead
-    assert taken == {"first": [0, 2, 4, None, None], "second": [1, 3]}
+    worker("first", "take", "ahead", "ahead")  # jobs 1-3 left, one of them the idle worker's: two kernels ahead
+    assert taken["first"] == [0, True, True]
+    worker("second", "take", "ahead")  # its first job; jobs 2-3 left, two kernels ahead already
+    worker("second", "take", "take")  # free again before the first worker: it takes job 2, then job 3
+    assert taken["second"] == [1, False, 2, 3]
     assert runner.take() is None

@@ -187,8 +187,9 @@ class _Runner:
         self.jobs, self.spares, self.zygotes = jobs, spares, zygotes
         self.todo = list(range(len(jobs)))
         self.todo_lock = threading.Lock()  # between workers only
-        self.idle = workers  # workers that have not taken a first job: an early one must not take theirs
+        self.idle = workers  # workers that have not taken a first job: the next jobs are theirs, not a kernel's
         self.began: set[str] = set()  # the workers (thread names) that have
+        self.ahead = 0  # kernels started ahead, not yet given a job
         self.live: set[Kernel] = set()  # each worker adds and discards its own (atomic under the GIL)
         self.running: set[int] = set()  # the main thread's: jobs whose cells began, not reported yet
         self.events: queue.SimpleQueue = queue.SimpleQueue()  # ("started", index) and ("done", index, result)
@@ -196,27 +197,50 @@ class _Runner:
         self.threads = [threading.Thread(target=self.work, name=f"lesson-example-{n}", daemon=True)
                         for n in range(workers)]
 
-    def take(self, ahead: bool = False) -> int | None:
-        """The next job; ``ahead`` (a second one, started while the first runs) passes over the next job for
-        each worker still without a first one, so the first jobs (the longest, see order_jobs) run side by side."""
+    def take(self) -> int | None:
+        """The next job, for a worker that is free now.
+
+        A job is given only to a free worker: given early, to a worker whose
+        example still ran, a job waited for it while another worker idled
+        (a cold build here ran its last example alone for 1.4 s).
+        """
         with self.todo_lock:
-            reserved = self.idle if ahead else 0
-            if self.stopping or len(self.todo) <= reserved:
+            if self.stopping or not self.todo:
                 return None
-            if not ahead and threading.current_thread().name not in self.began:
+            if threading.current_thread().name not in self.began:
                 self.began.add(threading.current_thread().name)
                 self.idle -= 1
-            return self.todo.pop(reserved)
+            return self.todo.pop(0)
+
+    def start_ahead(self) -> dict[str, str] | None:
+        """The environment for a kernel to start now, while this worker's example runs, if some job is left
+        for it: beyond one for each worker without a first job and one for each kernel started ahead already."""
+        with self.todo_lock:
+            if self.stopping or len(self.todo) <= self.idle + self.ahead:
+                return None
+            self.ahead += 1
+            return kernel_env(self.jobs[self.todo[self.idle + self.ahead - 1]].import_root)
 
     def launch(self, index: int) -> Kernel:
         job = self.jobs[index]
         kernel = self.spares.take(job) if self.spares is not None else None
         if kernel is None:
-            try:
-                env = kernel_env(job.import_root)
-                kernel = Kernel(job.cwd, env, self.zygotes.for_env(env) if self.zygotes is not None else None)
-            except Exception as error:
-                raise KernelStartFailed(f"{display_path(job.path)}: its kernel could not start: {error}") from None
+            kernel = self._start(job.cwd, kernel_env(job.import_root), job)
+        self.live.add(kernel)
+        if self.stopping:
+            kernel.kill()
+        return kernel
+
+    def _start(self, cwd: Path | None, env: dict[str, str], job: Job | None) -> Kernel:
+        try:
+            return Kernel(cwd, env, self.zygotes.for_env(env) if self.zygotes is not None else None)
+        except Exception as error:
+            what = display_path(job.path) if job is not None else "an example"
+            raise KernelStartFailed(f"{what}: its kernel could not start: {error}") from None
+
+    def launch_ahead(self, env: dict[str, str]) -> Kernel:
+        """A kernel in a neutral folder, for whichever job this worker takes next (it moves to its folder)."""
+        kernel = self._start(None, env, None)
         self.live.add(kernel)
         if self.stopping:
             kernel.kill()
@@ -228,20 +252,26 @@ class _Runner:
 
     def work(self) -> None:
         loop = ensure_event_loop()  # the loop run_sync uses on this thread: closed when the worker ends
-        ahead: tuple[int, Kernel] | None = None
+        ahead: Kernel | None = None  # started while this worker's last example ran, given no job yet
         try:
             while not self.stopping:
                 index = kernel = None
                 try:
-                    if ahead is not None:
-                        (index, kernel), ahead = ahead, None
-                    elif (index := self.take()) is None:
+                    if (index := self.take()) is None:
                         break
-                    else:
-                        kernel = self.launch(index)
-                    if (following := self.take(ahead=True)) is not None:  # its start overlaps this run
-                        ahead = (following, self.launch(following))
                     job = self.jobs[index]
+                    if ahead is not None:
+                        with self.todo_lock:
+                            self.ahead -= 1
+                        if ahead.env == kernel_env(job.import_root) and ahead.exit_code() is None:
+                            kernel, ahead = ahead, None
+                        else:  # made for another import root, or dead: not this job's
+                            self.close(ahead)
+                            ahead = None
+                    if kernel is None:
+                        kernel = self.launch(index)
+                    if (env := self.start_ahead()) is not None:  # its start overlaps this run
+                        ahead = self.launch_ahead(env)
                     self.events.put(("started", index))
                     log.info("Running example %s (time limit %d s)", display_path(job.path), job.limit)
                     result = run_in(kernel, job)
@@ -255,7 +285,7 @@ class _Runner:
                     break
         finally:
             if ahead is not None:
-                self.close(ahead[1])
+                self.close(ahead)
             try:
                 _drop_pending_tasks()
             finally:

@@ -12,6 +12,8 @@ language was built in the process.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +70,7 @@ class Orchestrator(Role):
             # and a language still building is shown as it was meanwhile.
             config.site_dir = str(project_root(config) / self.options.cache_dir / "serve-scratch")
         else:
+            freeze_at_exit()
             # The process ends after this build, so every language may fork from it; under serve its first
             # language is built here instead, which leaves it warm for every later edit (forked_builds).
             self.warm_up = WarmUp(self.warm_up_steps(config))
@@ -236,6 +239,22 @@ def early_zygotes(root: Path, options) -> Zygotes | None:
     zygotes = Zygotes()
     zygotes.for_env(kernel_env((root / options.examples[0].src).parent))
     return zygotes
+
+
+def freeze_at_exit() -> None:
+    """Make the process's heap permanent when it exits, so that Python's shutdown does not collect it.
+
+    The build's process ends once it is built; its shutdown ran the cyclic
+    collector over everything MkDocs, the theme, nbconvert and the language
+    builds left (0.22-0.25 s after a warm build here, 0.58 s after a cold one;
+    frozen, 0.02 and 0.16 s), and an exiting process's memory goes back whole. Python never
+    promised ``__del__`` for what is left at exit; files are closed where
+    they are written, and logging's handlers are flushed by its own exit
+    handler, which runs after this one (registered before it). Registered
+    once however many builds a process runs.
+    """
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
 
 
 def without_theme_files(config) -> None:
