@@ -3,9 +3,10 @@
 A fresh interpreter is the only reset that provably covers everything an
 example can change: RNG state, default dtype, thread count, backend flags
 (TF32, cuDNN), the working directory and imported modules. Starting a kernel
-and importing torch costs about 1.5 s, so each worker launches the kernel of
-its next example (which imports torch) while the current one runs: the
-start-up overlaps the work instead of adding to it.
+and importing torch costs about 1.5 s, so each worker launches a kernel
+(which imports torch) while its current example runs, for whichever example
+it takes next once free: the start-up overlaps the work instead of adding to
+it, and no example waits for a busy worker.
 
 Independent examples run at the same time, ``workers`` of them (one per core
 by default): each worker is a thread with its own event loop, because
@@ -270,6 +271,10 @@ class _Runner:
                             ahead = None
                     if kernel is None:
                         kernel = self.launch(index)
+                        try:  # first this job's kernel: started beside it, the next one would delay it
+                            kernel.ready(job.cwd)
+                        except KernelStartFailed:
+                            pass  # run_in reports it, naming the example
                     if (env := self.start_ahead()) is not None:  # its start overlaps this run
                         ahead = self.launch_ahead(env)
                     self.events.put(("started", index))
