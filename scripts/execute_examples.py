@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
 
     from sitelib.examples.discover import find_examples
     from sitelib.examples.errors import ExampleFailed, ExampleInvalid, ExampleStopped
-    from sitelib.examples.execute import KernelStartFailed
+    from sitelib.examples.kernels import KernelStartFailed
     from sitelib.examples.executions import write_folder
     from sitelib.examples.notebooks import DEFAULT_TIME_LIMIT, executed_examples
     from sitelib.examples.shards import shard_of

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import nbformat
 
-from sitelib.examples.execute import Job, _Runner, order_jobs
+from sitelib.examples.execute import _Runner, order_jobs
+from sitelib.examples.run_in_kernel import Job
 
 
 def job(name: str, code_chars: int) -> Job:

@@ -3,7 +3,6 @@ its notebook is a cold start's; `mkdocs build` leaves no kernel behind."""
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -11,7 +10,6 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import nbformat
 import psutil

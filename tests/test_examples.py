@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from sitelib.examples.discover import cache_key, find_examples, helper_files
-from sitelib.examples.execute import ExampleFailed
+from sitelib.examples.errors import ExampleFailed
 from sitelib.examples.notebooks import executed_examples
 
 from conftest import ROOT, run_mkdocs

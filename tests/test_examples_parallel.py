@@ -11,7 +11,7 @@ import psutil
 import pytest
 
 from example_project import make_project
-from kernel_processes import kernels_of, leftovers_of
+from kernel_processes import leftovers_of
 from sitelib.examples.errors import ExampleFailed
 from sitelib.examples.execute import default_workers
 from sitelib.examples.notebooks import executed_examples

@@ -17,7 +17,7 @@ import pytest
 from conftest import ROOT
 from example_project import make_project
 
-from sitelib.examples.execute import Execution
+from sitelib.examples.run_in_kernel import Execution
 from sitelib.examples.executions import MANIFEST, merge_folder, write_folder
 from sitelib.examples.notebooks import read_example
 from sitelib.examples.store import StoreError, input_key, merged_runs, recorded_seconds

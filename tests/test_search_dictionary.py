@@ -6,7 +6,6 @@ import logging
 import pickle
 import re
 import tempfile
-from pathlib import Path
 
 import pytest
 

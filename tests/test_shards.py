@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from conftest import ROOT
 
 from sitelib.examples.discover import find_examples

@@ -18,7 +18,7 @@ import nbformat
 
 from sitelib.atomic import write_text_atomic
 from sitelib.examples.discover import cache_name, find_examples, is_example
-from sitelib.examples.execute import Execution
+from sitelib.examples.run_in_kernel import Execution
 from sitelib.examples.notebooks import read_example
 from sitelib.examples.store import (StoreError, check_record, input_key, lesson_key, pack, run_kind, stored_examples,
                                     stored_path, write_run)

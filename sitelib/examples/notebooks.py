@@ -16,7 +16,8 @@ from sitelib.incremental import keyed_cache
 from sitelib.atomic import write_text_atomic
 from sitelib.examples.errors import ExampleInvalid, display_path
 from sitelib.examples.discover import cache_key, cache_name, find_examples
-from sitelib.examples.execute import Execution, Job, default_workers, execute_each
+from sitelib.examples.execute import default_workers, execute_each
+from sitelib.examples.run_in_kernel import Execution, Job
 from sitelib.examples.spares import SpareKernels
 from sitelib.examples.source_guard import SourceGuard
 

@@ -21,7 +21,7 @@ from sitelib.incremental import inputs as build_inputs
 from sitelib.examples.errors import ExampleFailed, ExampleInvalid, ExampleStopped, code_cell_lines, display_path
 from sitelib.examples.page_html import EN, ExampleInfo, RunStamp, colab_url, render_banner, render_report, tab_label, text
 from sitelib.examples.discover import example_uri, find_examples, helper_files
-from sitelib.examples.execute import KernelStartFailed
+from sitelib.examples.kernels import KernelStartFailed
 from sitelib.examples.run_tabs import with_run_tabs
 from sitelib.examples.runs import ExampleRuns, Run, example_runs
 from sitelib.examples.store import StoreError, lesson_key

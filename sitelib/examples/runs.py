@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sitelib.examples.execute import Execution
+from sitelib.examples.run_in_kernel import Execution
 from sitelib.examples.notebooks import executed_examples, write_manifest
 from sitelib.examples.page_html import REFRESH_COMMANDS
 from sitelib.examples.store import KINDS, MergedRuns, StoredRun, local_kind, merged_runs, run_kind

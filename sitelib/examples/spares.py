@@ -70,7 +70,7 @@ class SpareKernels:
             stale.close()
 
     def take(self, job) -> Kernel | None:
-        """The spare, for ``job`` (a sitelib.examples.execute.Job), if its environment is the one ``job`` needs."""
+        """The spare, for ``job`` (a sitelib.examples.run_in_kernel.Job), if its environment is the one ``job`` needs."""
         with self._lock:
             kernel = self._kernel
             if kernel is None:

@@ -27,7 +27,7 @@ import nbformat
 
 from sitelib.atomic import write_text_atomic
 from sitelib.examples.discover import EXECUTOR_VERSION, cache_key, cache_name
-from sitelib.examples.execute import Execution
+from sitelib.examples.run_in_kernel import Execution
 from sitelib.examples.notebooks import read_example
 
 STORE_FORMAT = 1
