@@ -42,13 +42,13 @@ log = logging.getLogger("mkdocs.plugins.lesson")
 class Orchestrator(Role):
     """Executes the examples for every language, then builds (or reuses) each language's site."""
 
-    def __init__(self, options, languages: list[Language]) -> None:
+    def __init__(self, options, languages: list[Language], zygotes: Zygotes | None = None) -> None:
         super().__init__(options, languages)
         self.executed_digest = ""  # the hash of every executed notebook, part of each language's fingerprint
         self.lock: build_lock.BuildLock | None = None
         self.spares: spares.SpareKernels | None = None
         self.executed: list = []
-        self.zygotes: Zygotes | None = None  # started in on_config when no example has run yet
+        self.zygotes = zygotes  # when no example has run yet: started in LessonPlugin.load_config, or on_config
         self.warm_up: WarmUp | None = None
         self.site_dir: Path | None = None  # where the languages go: the site (serve's, or the one being built)
 
@@ -61,7 +61,8 @@ class Orchestrator(Role):
         self.lock.acquire()  # the language builds run inside this one, which holds the lock
         self.setup = configure(config, self.options, self.languages, self.languages[0], orchestrating=True)
         without_theme_files(config)
-        self.zygotes = early_zygotes(project_root(config), self.options)
+        if self.zygotes is None:  # a build not started by MkDocs' command line (or a warm one)
+            self.zygotes = early_zygotes(project_root(config), self.options)
         self.site_dir = Path(config.site_dir)
         if build_inputs.under_serve(config):
             # MkDocs empties the site folder before each build. This build writes nothing of its own there
@@ -220,6 +221,9 @@ class LanguageSite:
 
 def early_zygotes(root: Path, options) -> Zygotes | None:
     """A kernel zygote starting now, while the configuration and the pages are read, if every example will run.
+
+    Called from LessonPlugin.load_config under ``mkdocs build`` (before the other plugins load), else
+    from the orchestrator's on_config.
 
     The zygote imports torch (2.5 s here) before it can fork a kernel; started
     when the examples were about to run, every kernel waited for it. Started

@@ -30,14 +30,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 
 from sitelib.examples.page_html import TEXT as EXAMPLE_STRINGS
+from sitelib.examples.zygote_client import Zygotes
 from sitelib.languages.interface import STRINGS as INTERFACE_STRINGS
 from sitelib.languages.conversion import ConversionError, check_conversion
 from sitelib.languages.language import Language, LanguageError, check_languages
 from sitelib.plugin.config import LessonConfig
 from sitelib.plugin.language_build import LanguageBuild
-from sitelib.plugin.orchestrator import Orchestrator
+from sitelib.plugin.orchestrator import Orchestrator, early_zygotes
 from sitelib.plugin.role import Role
-from sitelib.plugin.setup import project_root
+from sitelib.plugin.setup import cli_command, project_root
 from sitelib.timings.strings import STRINGS as TIMINGS_STRINGS
 
 
@@ -49,6 +50,21 @@ class LessonPlugin(BasePlugin[LessonConfig]):
         self.building: str | None = None  # set by the orchestrator on a language's own config
         self.executed: list | None = None  # likewise: the examples it executed (sitelib.examples.pages.execute)
         self.role: Role = Role(None, [])  # changes nothing until on_config chooses the role
+        self.zygotes: Zygotes | None = None  # a cold `mkdocs build`'s kernel zygote, started in load_config
+
+    def load_config(self, options, config_file_path=None):
+        """Validate the options; under ``mkdocs build``, start a cold build's kernel zygote at once.
+
+        MkDocs loads the plugins listed after this one (mkdocstrings, mkdocs-jupyter's nbconvert) and
+        validates the rest of ``mkdocs.yml`` before on_config: 0.4-0.5 s here of one core, which the
+        zygote's torch import now overlaps instead of following. Only under MkDocs' own ``build``
+        command: a test or script that loads the configuration builds nothing, and ``serve`` keeps a
+        zygote of its own (sitelib.examples.spares).
+        """
+        errors, warnings = super().load_config(options, config_file_path)
+        if not errors and self.config.enabled and config_file_path and cli_command() == "build":
+            self.zygotes = early_zygotes(Path(config_file_path).parent, self.config)
+        return errors, warnings
 
     @event_priority(100)  # before search and Material read theme.language
     def on_config(self, config):
@@ -64,8 +80,11 @@ class LessonPlugin(BasePlugin[LessonConfig]):
                 check_conversion(entry.convert, f"languages: '{entry.code}'")
         except (LanguageError, ConversionError) as error:
             raise PluginError(f"{config.config_file_path}: {error}") from None
+        if self.building and self.zygotes is not None:  # a language build: its examples ran already
+            self.zygotes.close()
+            self.zygotes = None
         self.role = (LanguageBuild(self.config, self.languages, self.building, self.executed) if self.building
-                     else Orchestrator(self.config, self.languages))
+                     else Orchestrator(self.config, self.languages, self.zygotes))
         return self.role.on_config(config)
 
     def on_pre_build(self, config):

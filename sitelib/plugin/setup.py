@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import click
 from mkdocs.exceptions import PluginError
 
 from sitelib.examples import pages as page_examples
@@ -26,6 +27,15 @@ from sitelib.timings.strings import STRINGS as TIMINGS_STRINGS
 
 def project_root(config) -> Path:
     return Path(config.config_file_path).parent
+
+
+def cli_command() -> str | None:
+    """The MkDocs command this process is running (``build``, ``serve``, ``gh-deploy``), from click's context.
+
+    None outside MkDocs' command line: a test or script that loads the configuration itself.
+    """
+    context = click.get_current_context(silent=True)
+    return context.info_name if context is not None else None
 
 
 @dataclass
