@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import shutil
 import textwrap
 from pathlib import Path
@@ -56,6 +57,20 @@ def test_helper_files_follow_imports(tmp_path):
     (src / "third.py").write_text("X = 3\n", encoding="utf-8")
     names = [p.name for p in helper_files(src / "demo.py", src)]
     assert names == ["__init__.py", "helper.py", "unrelated.py"]
+
+
+def test_helpers_found_again_without_parsing_again(tmp_path, monkeypatch):
+    """Unchanged files are not parsed a second time; an edited import is seen at once."""
+    src = make_src(tmp_path)
+    parsed = []
+    parse = ast.parse
+    monkeypatch.setattr(ast, "parse", lambda source, *a, **k: parsed.append(source) or parse(source, *a, **k))
+    first = helper_files(src / "demo.py", src)
+    count = len(parsed)
+    assert helper_files(src / "demo.py", src) == first and len(parsed) == count
+    (src / "helper.py").write_text("from lessonsrc.unrelated import OTHER\nVALUE = OTHER\n", encoding="utf-8")
+    assert [p.name for p in helper_files(src / "demo.py", src)] == ["__init__.py", "helper.py", "unrelated.py"]
+    assert len(parsed) > count
 
 
 def test_cache_key_tracks_helpers_and_versions(tmp_path):
