@@ -79,10 +79,10 @@ class LessonPlugin(BasePlugin[LessonConfig]):
             for entry in self.languages:
                 check_conversion(entry.convert, f"languages: '{entry.code}'")
         except (LanguageError, ConversionError) as error:
+            self.close_zygotes()  # no role yet to close it in on_build_error
             raise PluginError(f"{config.config_file_path}: {error}") from None
-        if self.building and self.zygotes is not None:  # a language build: its examples ran already
-            self.zygotes.close()
-            self.zygotes = None
+        if self.building:  # a language build: its examples ran already
+            self.close_zygotes()
         self.role = (LanguageBuild(self.config, self.languages, self.building, self.executed) if self.building
                      else Orchestrator(self.config, self.languages, self.zygotes))
         return self.role.on_config(config)
@@ -122,6 +122,12 @@ class LessonPlugin(BasePlugin[LessonConfig]):
 
     def on_serve(self, server, config, builder):
         return self.role.on_serve(server, config, builder)
+
+    def close_zygotes(self) -> None:
+        """Stop the zygote load_config started, if this build will not hand it to an orchestrator."""
+        if self.zygotes is not None:
+            self.zygotes.close()
+            self.zygotes = None
 
     def release_lock(self) -> None:
         """Give back the orchestrator's build lock (held from on_config to the end of its build)."""
